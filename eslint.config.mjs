@@ -1,0 +1,122 @@
+import nx from '@nx/eslint-plugin';
+
+// Packages that tie code to a framework or to I/O. Domain-level libraries and the domain and
+// application layers of every app must stay free of them.
+const frameworkPackages = [
+  'express',
+  'express-*',
+  'http-proxy-middleware',
+  '@prisma/*',
+  'prisma',
+  'pg',
+  'amqplib',
+  'ioredis',
+  'bcrypt',
+  'winston',
+  'jose',
+  'nodemailer',
+  'prom-client',
+  '@opentelemetry/*',
+];
+
+const sharedLibTypes = ['type:kernel', 'type:util', 'type:contracts', 'type:runtime'];
+
+// Layers inside an app (see docs/architecture.md): dependencies point inward.
+const layerRule = (forbiddenLayers, extraBannedPackages = []) => [
+  'error',
+  {
+    patterns: [
+      {
+        regex: `(^|/)(${forbiddenLayers.join('|')})(/|$)`,
+        message: `This layer may not import ${forbiddenLayers.join(', ')}: dependencies point inward.`,
+      },
+      ...(extraBannedPackages.length
+        ? [
+            {
+              group: extraBannedPackages,
+              message: 'Framework and I/O packages belong in infrastructure (or presentation), not here.',
+            },
+          ]
+        : []),
+    ],
+  },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/generated/**', '**/coverage', 'tmp/**'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          depConstraints: [
+            // Scope: apps share only the shared libraries, never each other's code.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:user-service', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:notification-service', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:api-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Type: the kernel depends on nothing; contracts on the kernel; runtime on all below it.
+            {
+              sourceTag: 'type:kernel',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: frameworkPackages,
+            },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: frameworkPackages,
+            },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: ['type:kernel'],
+              bannedExternalImports: frameworkPackages,
+            },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: sharedLibTypes },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: sharedLibTypes },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/*/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule(
+        ['application', 'infrastructure', 'presentation'],
+        [...frameworkPackages, 'zod', '@platform/service-runtime', '@platform/messaging', '@platform/event-contracts'],
+      ),
+    },
+  },
+  {
+    files: ['apps/*/src/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule(
+        ['infrastructure', 'presentation'],
+        [...frameworkPackages, '@platform/service-runtime', '@platform/messaging'],
+      ),
+    },
+  },
+  {
+    files: ['apps/*/src/presentation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule(['infrastructure']),
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

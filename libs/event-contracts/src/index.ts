@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './user-events';
+export * from './parse';
+export * from './json-schema';
+export * from './fixtures';

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { type UserEventRoutingKey, userEventSchemas } from './user-events';
+
+/** JSON Schema (draft 2020-12) of every user event, by routing key, for non-TypeScript consumers. */
+export function userEventJsonSchemas(): Record<UserEventRoutingKey, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(userEventSchemas).map(([key, schema]) => [key, z.toJSONSchema(schema, { io: 'input' })]),
+  ) as Record<UserEventRoutingKey, Record<string, unknown>>;
+}
