@@ -1,0 +1,89 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger';
+import { requestContext } from '../request-context';
+import { COMMON_STATUS_BY_CODE, type ErrorBody, HttpError } from './http-error';
+
+export interface ErrorHandlerOptions {
+  logger: Logger;
+  /** The app's domain error codes → HTTP statuses; merged over the common table. */
+  statusByCode?: Readonly<Record<string, number>>;
+}
+
+interface ResolvedError {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** body-parser reports problems through `type`; map them to our codes. */
+const BODY_PARSER_ERRORS: Readonly<Record<string, [number, string, string]>> = {
+  'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'],
+  'entity.parse.failed': [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
+  'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported content encoding'],
+  'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported charset'],
+  'request.aborted': [400, 'REQUEST_ABORTED', 'Request was aborted'],
+  'request.size.invalid': [400, 'MALFORMED_REQUEST', 'Request size did not match Content-Length'],
+  'stream.encoding.set': [500, 'INTERNAL', 'Internal server error'],
+};
+
+function resolve(error: unknown, table: Readonly<Record<string, number>>): ResolvedError | undefined {
+  if (error instanceof HttpError) {
+    return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+  }
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, code, message, details } = error as { type?: unknown; code?: unknown; message?: unknown; details?: unknown };
+  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) {
+    const [status, mappedCode, mappedMessage] = BODY_PARSER_ERRORS[type];
+    return { status, code: mappedCode, message: mappedMessage };
+  }
+  if (typeof code === 'string' && table[code] !== undefined) {
+    return { status: table[code], code, message: typeof message === 'string' ? message : code, details };
+  }
+  return undefined;
+}
+
+export function sendError(
+  res: Parameters<RequestHandler>[1],
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+): void {
+  const body: ErrorBody = {
+    error: { code, message, ...(details !== undefined ? { details } : {}), requestId: requestContext.requestId() },
+  };
+  res.status(status).json(body);
+}
+
+/**
+ * The last middleware of every app. Known errors (HttpError, body-parser errors, errors whose `code` is in
+ * the table) become `{ error: { code, message, details?, requestId } }` with their status; anything else is
+ * logged with its stack and answered 500 INTERNAL with a generic message, never the stack.
+ */
+export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHandler {
+  const table = { ...COMMON_STATUS_BY_CODE, ...options.statusByCode };
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = resolve(error, table);
+    if (!known || known.status >= 500) {
+      options.logger.error('Request failed', { err: error, method: req.method, path: req.path });
+    }
+    const { status, code, message, details, headers } = known ?? {
+      status: 500,
+      code: 'INTERNAL',
+      message: 'Internal server error',
+    };
+    if (headers) res.set(headers);
+    sendError(res, status, code, status >= 500 && !known ? 'Internal server error' : message, details);
+  };
+}
+
+/** 404 for every path no router claimed. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+};
