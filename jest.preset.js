@@ -1,3 +1,4 @@
+const path = require('node:path');
 const nxPreset = require('@nx/jest/preset').default;
 
 // @swc/jest strips types without checking them (about a third faster than ts-jest here);
@@ -17,4 +18,5 @@ module.exports = {
   transform: { '^.+\\.[cm]?[tj]s$': swcTransform },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   coverageReporters: ['text-summary', 'html'],
+  reporters: ['default', path.join(__dirname, 'tools/jest/results-reporter.cjs')],
 };

@@ -4,6 +4,7 @@ export * from './request-context';
 export * from './logger';
 export * from './health';
 export * from './shutdown';
+export * from './process-handlers';
 export * from './metrics';
 export * from './redis';
 export * from './openapi';
