@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'prisma-schema-engine',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/tools/prisma-schema-engine',
+};
