@@ -42,6 +42,39 @@ const layerRule = (forbiddenLayers, extraBannedPackages = []) => [
   },
 ];
 
+/** Nx tag rules. `testCode` additionally lets tests of any project import the testing lib. */
+function moduleBoundaries({ testCode }) {
+  const testing = testCode ? ['type:testing'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+      depConstraints: [
+        // Scope: apps share only the shared libraries, never each other's code.
+        { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:user-service', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:notification-service', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:api-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:shared'] },
+        // Type: the kernel depends on nothing; contracts on the kernel; runtime on all below it.
+        { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: [...testing], bannedExternalImports: frameworkPackages },
+        { sourceTag: 'type:util', onlyDependOnLibsWithTags: [...testing], bannedExternalImports: frameworkPackages },
+        {
+          sourceTag: 'type:contracts',
+          onlyDependOnLibsWithTags: ['type:kernel', ...testing],
+          bannedExternalImports: frameworkPackages,
+        },
+        { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: [...sharedLibTypes, ...testing] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: sharedLibTypes },
+        { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...sharedLibTypes, ...testing] },
+        { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
+      ],
+    },
+  ];
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -51,43 +84,12 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints: [
-            // Scope: apps share only the shared libraries, never each other's code.
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:user-service', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:notification-service', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:api-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // Type: the kernel depends on nothing; contracts on the kernel; runtime on all below it.
-            {
-              sourceTag: 'type:kernel',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: frameworkPackages,
-            },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: frameworkPackages,
-            },
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: ['type:kernel'],
-              bannedExternalImports: frameworkPackages,
-            },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: sharedLibTypes },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: sharedLibTypes },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...sharedLibTypes, 'type:testing'] },
-          ],
-        },
-      ],
-    },
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: false }) },
+  },
+  {
+    // Tests of any project may use the testing lib (throwaway databases, vhosts, SMTP server).
+    files: ['**/*.spec.ts', '**/src/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: true }) },
   },
   {
     files: ['apps/*/src/domain/**/*.ts'],

@@ -30,11 +30,14 @@ const forbiddenProjectImports: Case[] = [
   ['resilience → testing', 'libs/resilience/src/x.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
   ['an app → another app', 'apps/api-gateway/src/x.ts', "import '../../user-service/src/main';\n"],
   ['a lib → an app', 'libs/service-runtime/src/x.ts', "import '../../../apps/user-service/src/main';\n"],
+  ['app code → testing lib', 'apps/user-service/src/main2.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
 ];
 
 const allowedProjectImports: Case[] = [
   ['an app → service-runtime', 'apps/user-service/src/main2.ts', "import { Health } from '@platform/service-runtime';\nvoid Health;\n"],
   ['event-contracts → shared-kernel', 'libs/event-contracts/src/x.ts', "import { Result } from '@platform/shared-kernel';\nvoid Result;\n"],
+  ['a lib test → testing lib', 'libs/messaging/src/x.spec.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
+  ['an app test helper → testing lib', 'apps/user-service/src/test/setup.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
 ];
 
 const allCases = [...forbiddenLayerImports, ...allowedLayerImports, ...forbiddenProjectImports, ...allowedProjectImports];
