@@ -87,8 +87,8 @@ export default [
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: false }) },
   },
   {
-    // Tests of any project may use the testing lib (throwaway databases, vhosts, SMTP server).
-    files: ['**/*.spec.ts', '**/src/test/**/*.ts'],
+    // Tests and benchmarks of any project may use the testing lib (throwaway databases, vhosts, SMTP server).
+    files: ['**/*.spec.ts', '**/src/test/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: true }) },
   },
   {

@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 const resultsDir = join(root, 'tmp', 'test-results');
 rmSync(resultsDir, { recursive: true, force: true });
 
-const args = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--output-style=stream', ...process.argv.slice(2)];
+const args = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'migrate-check', 'test', '--output-style=stream', ...process.argv.slice(2)];
 const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true' } });
 
 let passed = 0;

@@ -1,36 +1,25 @@
-import {
-  baseConfigShape,
-  createLogger,
-  createServiceApp,
-  GracefulShutdown,
-  Health,
-  installProcessErrorHandlers,
-  listen,
-  loadConfig,
-  Metrics,
-} from '@platform/service-runtime';
-import { z } from 'zod';
-
-const SERVICE = 'notification-service';
-
-const config = loadConfig(
-  z.object({ ...baseConfigShape, PORT: z.coerce.number().int().min(1).max(65_535).default(3002) }),
-  process.env,
-  SERVICE,
-);
+import { GracefulShutdown, installProcessErrorHandlers, listen } from '@platform/service-runtime';
+import { buildNotificationService } from './app';
+import { loadNotificationServiceConfig, SERVICE_NAME } from './infrastructure/config';
 
 async function main(): Promise<void> {
-  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+  const config = loadNotificationServiceConfig();
+  const service = buildNotificationService(config);
+  const { logger } = service;
   installProcessErrorHandlers(logger);
-  const health = new Health();
-  const metrics = new Metrics(SERVICE);
-  const app = createServiceApp({ logger, health, metrics, routes: () => undefined });
-  const server = await listen(app, config.PORT, config.HOST);
-  new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health }).addServer(server).listen();
-  logger.info(`${SERVICE} listening`, { port: config.PORT });
+
+  service.start();
+  const server = await listen(service.app, config.PORT, config.HOST);
+  const shutdown = new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }).addServer(server);
+  // Closers run in reverse order of registration: register the last step first.
+  for (const step of [...service.shutdownSteps].reverse()) shutdown.onShutdown(step.name, step.close);
+  shutdown.listen();
+
+  logger.info(`${SERVICE_NAME} listening`, { port: config.PORT, queue: config.CONSUMER_QUEUE });
+  logger.info(`Mail goes to ${service.mailDestination}`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${SERVICE} failed to start: ${String(error)}\n`);
+  process.stderr.write(`${SERVICE_NAME} failed to start: ${String(error)}\n`);
   process.exit(1);
 });

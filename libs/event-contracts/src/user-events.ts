@@ -45,11 +45,11 @@ export type UserEventType = UserEvent['type'];
 
 /** Schema of every user event, by routing key. The single list that publishers and consumers share. */
 export const userEventSchemas = {
-  [routingKeyOf('user.created', 1)]: userCreatedV1,
-  [routingKeyOf('user.updated', 1)]: userUpdatedV1,
-  [routingKeyOf('user.activated', 1)]: userActivatedV1,
-  [routingKeyOf('user.deactivated', 1)]: userDeactivatedV1,
-  [routingKeyOf('user.deleted', 1)]: userDeletedV1,
+  'user.created.v1': userCreatedV1,
+  'user.updated.v1': userUpdatedV1,
+  'user.activated.v1': userActivatedV1,
+  'user.deactivated.v1': userDeactivatedV1,
+  'user.deleted.v1': userDeletedV1,
 } as const;
 
 export type UserEventRoutingKey = keyof typeof userEventSchemas;

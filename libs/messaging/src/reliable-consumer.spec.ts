@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTestVhost, type TestVhost } from '@platform/testing';
 import { ConfirmPublisher } from './confirm-publisher';
 import { RabbitConnection } from './connection';
@@ -164,6 +165,35 @@ describe('ReliableConsumer', () => {
     expect(headers).not.toHaveProperty('x-attempt');
     expect(headers).not.toHaveProperty('x-death');
     expect(await messageCount(inspector.channel, queue)).toBe(0);
+  });
+
+  it('runs the handler and its dead-letter logging inside runInContext', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const logger = recordingLogger();
+    const contextOfLogs: Array<string | undefined> = [];
+    const contextLogger = {
+      ...logger,
+      error: (message: string, meta?: object) => {
+        contextOfLogs.push(context.getStore());
+        logger.error(message, meta);
+      },
+    };
+    let contextInHandler: string | undefined;
+    const { queue, publish } = await startConsumer(
+      async () => {
+        contextInHandler = context.getStore();
+        throw new PermanentMessageError('CONTRACT_VIOLATION', 'bad');
+      },
+      {
+        logger: contextLogger,
+        runInContext: (message, work) => context.run(`ctx-${message.correlationId ?? ''}`, work),
+      },
+    );
+    await publish('created', 'ctx-1');
+    await waitFor(async () => (await messageCount(inspector.channel, deadLetterQueueName(queue))) === 1, 5_000, 'the dead letter');
+    await waitFor(() => contextOfLogs.length === 1, 5_000, 'the dead-letter log line');
+    expect(contextInHandler).toBe('ctx-corr-ctx-1');
+    expect(contextOfLogs).toEqual(['ctx-corr-ctx-1']);
   });
 
   it('sends a PermanentMessageError straight to the DLQ and keeps consuming', async () => {

@@ -27,6 +27,11 @@ export interface ReliableConsumerOptions {
   confirmTimeoutMs?: number;
   /** `x-dead-letter-error` is cut to this many characters. Default 500. */
   maxErrorLength?: number;
+  /**
+   * Wraps everything done for one message — the handler, the retry or dead-letter copy, their log lines —
+   * e.g. to run it in the request context of the message's correlation id.
+   */
+  runInContext?: <T>(message: InboundMessage, work: () => Promise<T>) => Promise<T>;
 }
 
 export const MAX_ATTEMPTS_EXCEEDED = 'MAX_ATTEMPTS_EXCEEDED';
@@ -225,15 +230,18 @@ export class ReliableConsumer {
       routingKey: inbound.routingKey,
       attempt: inbound.attempt,
     };
-    const startedAt = performance.now();
-    try {
-      await this.options.handler(inbound);
-    } catch (error) {
-      await this.onHandlerError(message, channels, inbound, info, error);
-      return;
-    }
-    if (!settle(() => channels.consume.ack(message), this.logger)) return;
-    this.hook('onProcessed', () => this.options.hooks?.onProcessed?.({ ...info, durationMs: performance.now() - startedAt }));
+    const work = async (): Promise<void> => {
+      const startedAt = performance.now();
+      try {
+        await this.options.handler(inbound);
+      } catch (error) {
+        await this.onHandlerError(message, channels, inbound, info, error);
+        return;
+      }
+      if (!settle(() => channels.consume.ack(message), this.logger)) return;
+      this.hook('onProcessed', () => this.options.hooks?.onProcessed?.({ ...info, durationMs: performance.now() - startedAt }));
+    };
+    await (this.options.runInContext ? this.options.runInContext(inbound, work) : work());
   }
 
   private async onHandlerError(

@@ -5,3 +5,7 @@ export * from './postgres';
 export * from './smtp';
 export * from './processes';
 export * from './rabbitmq';
+export * from './database-template';
+export * from './workspace';
+export * from './prisma';
+export * from './system';

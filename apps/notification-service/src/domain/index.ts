@@ -1,0 +1,3 @@
+export * from './notification';
+export * from './notification-errors';
+export * from './mail-templates';
