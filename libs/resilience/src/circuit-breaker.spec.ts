@@ -137,6 +137,16 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('HALF_OPEN');
   });
 
+  it('an error that is not a failure neither closes nor reopens a half-open circuit', async () => {
+    const { breaker, failTimes, advance } = setup({ isFailure: (e) => (e as Error).message !== 'client gave up' });
+    await failTimes(3);
+    advance(5_000);
+    await expect(breaker.execute(() => Promise.reject(new Error('client gave up')))).rejects.toThrow('client gave up');
+    expect(breaker.state).toBe('HALF_OPEN');
+    await breaker.execute(fine);
+    expect(breaker.state).toBe('CLOSED');
+  });
+
   it('errors rejected by isFailure do not count', async () => {
     const { breaker, failTimes } = setup({ isFailure: (e) => (e as Error).message !== 'boom' });
     await failTimes(10);

@@ -102,7 +102,9 @@ export class CircuitBreaker {
 
   private recordFailure(isTrial: boolean, error: unknown): void {
     if (this.options.isFailure && !this.options.isFailure(error)) {
-      this.recordSuccess(isTrial);
+      // Not the protected service's fault (a 404, a caller that gave up): no evidence either way for a
+      // trial; while closed it still shows the service answers, so the failure streak ends.
+      if (!isTrial && this.currentState === 'CLOSED') this.consecutiveFailures = 0;
       return;
     }
     if (isTrial && this.currentState === 'HALF_OPEN') {

@@ -8,6 +8,8 @@ export interface RedisClientOptions {
   /** A command that gets no answer within this time fails, so a stuck Redis never stalls a request. */
   commandTimeoutMs?: number;
   keyPrefix?: string;
+  /** Send the commands issued in one event-loop turn as one pipeline (fewer writes under load). */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: 2_000,
     keyPrefix: options.keyPrefix,
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 5_000),
     lazyConnect: false,
   });

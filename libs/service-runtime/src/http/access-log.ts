@@ -9,7 +9,8 @@ export function accessLog(logger: Logger): RequestHandler {
       const level = res.statusCode >= 500 ? 'warn' : 'info';
       logger.log(level, 'HTTP request', {
         method: req.method,
-        path: req.path,
+        // originalUrl: req.path loses the mount prefix once a sub-router handled the request.
+        path: req.originalUrl.split('?', 1)[0],
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
       });

@@ -11,6 +11,8 @@ export interface ServiceAppOptions {
   logger: Logger;
   health: Health;
   metrics?: Metrics;
+  /** Serve `/metrics` on this app (default true). The gateway serves it on an internal port instead. */
+  exposeMetrics?: boolean;
   /** Parse JSON bodies up to this size (services); leave unset where bodies must stream (the gateway). */
   jsonBodyLimit?: string;
   /** Domain error code → HTTP status. */
@@ -39,7 +41,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   if (options.metrics) app.use(options.metrics.httpMiddleware());
   if (options.accessLog ?? true) app.use(accessLog(options.logger));
   app.use(options.health.router());
-  if (options.metrics) app.get('/metrics', options.metrics.handler());
+  if (options.metrics && (options.exposeMetrics ?? true)) app.get('/metrics', options.metrics.handler());
   if (options.jsonBodyLimit) app.use(jsonBody({ limit: options.jsonBodyLimit }));
   options.routes(app);
   app.use(notFoundHandler);

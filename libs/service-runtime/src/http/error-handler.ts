@@ -70,8 +70,12 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHa
       return;
     }
     const known = resolve(error, table);
-    if (!known || known.status >= 500) {
-      options.logger.error('Request failed', { err: error, method: req.method, path: req.path });
+    const path = req.originalUrl.split('?', 1)[0];
+    if (!known) {
+      options.logger.error('Request failed', { err: error, method: req.method, path });
+    } else if (known.status >= 500) {
+      // An expected failure (an upstream down, a breaker open): one line, no stack, however often it happens.
+      options.logger.warn('Request failed', { code: known.code, status: known.status, method: req.method, path });
     }
     const { status, code, message, details, headers } = known ?? {
       status: 500,
@@ -79,7 +83,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHa
       message: 'Internal server error',
     };
     if (headers) res.set(headers);
-    sendError(res, status, code, status >= 500 && !known ? 'Internal server error' : message, details);
+    sendError(res, status, code, message, details);
   };
 }
 
