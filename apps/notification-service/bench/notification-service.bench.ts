@@ -5,9 +5,11 @@
  * SMTP sink, and measures:
  *   1. baseline: raw amqplib, confirm-channel publish → consume (manual ack) of N persistent 500 B messages;
  *   2. throughput: N user.created events published at once → events/s until all N notifications are recorded;
- *   3. latency: events at a steady 100/s → publish-to-recorded p50/p99.
+ *      (1 and 2 alternate for BENCH_ROUNDS rounds after a warm-up of both; medians are reported)
+ *   3. latency: events at a steady 100/s → publish-to-recorded p50/p99, beside raw amqplib publish → consume
+ *      at the same rate (the baseline).
  * Prints a table and writes apps/notification-service/bench/results.json. Options (env): BENCH_EVENTS (5000),
- * BENCH_LATENCY_EVENTS (1000), BENCH_PREFETCH (100).
+ * BENCH_LATENCY_EVENTS (1000), BENCH_PREFETCH (100), BENCH_ROUNDS (3), BENCH_WARMUP_EVENTS (500).
  */
 import { connect } from 'amqplib';
 import { execFileSync } from 'node:child_process';
@@ -32,7 +34,10 @@ const root = path.resolve(__dirname, '../../..');
 const N = Number(process.env['BENCH_EVENTS'] ?? 5_000);
 const LATENCY_EVENTS = Number(process.env['BENCH_LATENCY_EVENTS'] ?? 1_000);
 const PREFETCH = Number(process.env['BENCH_PREFETCH'] ?? 100);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP_EVENTS'] ?? 500);
 const LATENCY_RATE = 100;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 function createdEvent(): { eventId: string; body: Buffer; routingKey: string; correlationId: string } {
   const userId = globalThis.crypto.randomUUID();
@@ -67,7 +72,7 @@ async function startSmtpSink(): Promise<{ url: string; received: () => number; c
   return { url: `smtp://127.0.0.1:${port}`, received: () => received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function baseline(url: string): Promise<number> {
+async function baseline(url: string, n: number): Promise<number> {
   const model = await connect(url);
   const publish = await model.createConfirmChannel();
   const consume = await model.createChannel();
@@ -81,17 +86,48 @@ async function baseline(url: string): Promise<number> {
   await consume.consume(queue, (message) => {
     if (!message) return;
     consume.ack(message);
-    if (++consumed === N) done();
+    if (++consumed === n) done();
   });
   const started = performance.now();
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     if (!publish.publish('', queue, body, { persistent: true, messageId: String(i) })) await new Promise((r) => publish.once('drain', r));
   }
   await publish.waitForConfirms();
   await all;
   const seconds = (performance.now() - started) / 1000;
+  await consume.deleteQueue(queue);
   await model.close();
-  return N / seconds;
+  return n / seconds;
+}
+
+/** Baseline of the latency figure: raw amqplib publish → consume of persistent 500 B messages at LATENCY_RATE/s. */
+async function baselineLatency(url: string): Promise<number[]> {
+  const model = await connect(url);
+  const publish = await model.createConfirmChannel();
+  const consume = await model.createChannel();
+  const queue = 'bench.baseline.latency';
+  await consume.assertQueue(queue, { durable: true });
+  await consume.prefetch(PREFETCH);
+  const publishedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  await consume.consume(queue, (message) => {
+    if (!message) return;
+    latencies.push(Date.now() - (publishedAt.get(String(message.properties.messageId)) ?? 0));
+    consume.ack(message);
+  });
+  const body = Buffer.alloc(500, 'x');
+  const start = Date.now();
+  for (let i = 0; i < LATENCY_EVENTS; i++) {
+    const wait = start + (i * 1000) / LATENCY_RATE - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    publishedAt.set(String(i), Date.now());
+    publish.publish('', queue, body, { persistent: true, messageId: String(i) });
+  }
+  await publish.waitForConfirms();
+  await waitFor(() => latencies.length >= LATENCY_EVENTS, { timeoutMs: 60_000, description: 'baseline latency messages' });
+  await consume.deleteQueue(queue);
+  await model.close();
+  return latencies.sort((a, b) => a - b);
 }
 
 async function count(db: Client): Promise<number> {
@@ -117,8 +153,8 @@ async function main(): Promise<void> {
     });
     vhost = await createTestVhost('notification-bench');
 
-    process.stderr.write(`baseline: raw amqplib publish → consume of ${N} messages…\n`);
-    const baselineRate = await baseline(vhost.url);
+    process.stderr.write(`warm-up: raw amqplib publish → consume of ${WARMUP_EVENTS} messages…\n`);
+    await baseline(vhost.url, WARMUP_EVENTS);
 
     const port = await freePort();
     service = await startProcess({
@@ -147,17 +183,42 @@ async function main(): Promise<void> {
       }
     };
 
-    process.stderr.write(`throughput: ${N} events through the service…\n`);
-    const events = Array.from({ length: N }, createdEvent);
-    const started = performance.now();
-    for (const event of events) await publish(event);
-    await channel.waitForConfirms();
-    const publishedAfterMs = performance.now() - started;
-    await waitFor(async () => (await count(db)) >= N, { timeoutMs: 600_000, intervalMs: 20, description: `${N} notifications` });
-    const serviceSeconds = (performance.now() - started) / 1000;
-    const serviceRate = N / serviceSeconds;
-    await waitFor(() => sink.received() >= N, { timeoutMs: 600_000, intervalMs: 50, description: 'every mail sent' });
-    const allSentSeconds = (performance.now() - started) / 1000;
+    /** Publishes n events at once; resolves when all are recorded and every mail is sent. */
+    let recorded = 0;
+    const throughput = async (n: number) => {
+      const events = Array.from({ length: n }, createdEvent);
+      recorded += n;
+      const started = performance.now();
+      for (const event of events) await publish(event);
+      await channel.waitForConfirms();
+      const publishSeconds = (performance.now() - started) / 1000;
+      await waitFor(async () => (await count(db)) >= recorded, { timeoutMs: 600_000, intervalMs: 20, description: `${n} notifications` });
+      const recordSeconds = (performance.now() - started) / 1000;
+      await waitFor(() => sink.received() >= recorded, { timeoutMs: 600_000, intervalMs: 50, description: 'every mail sent' });
+      return { eventsPerSecond: n / recordSeconds, publishSeconds, recordSeconds, allSentSeconds: (performance.now() - started) / 1000, messageBytes: events[0].body.length };
+    };
+    process.stderr.write(`warm-up: ${WARMUP_EVENTS} events through the service…\n`);
+    await throughput(WARMUP_EVENTS);
+    const rounds: Array<{ baselineMessagesPerSecond: number; serviceEventsPerSecond: number; publishSeconds: number; recordSeconds: number; allMailsSentSeconds: number }> = [];
+    let messageBytes = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      process.stderr.write(`round ${round}/${ROUNDS}: raw amqplib, then ${N} events through the service…\n`);
+      const baselineMessagesPerSecond = await baseline(vhost.url, N);
+      const service = await throughput(N);
+      messageBytes = service.messageBytes;
+      rounds.push({
+        baselineMessagesPerSecond: Math.round(baselineMessagesPerSecond),
+        serviceEventsPerSecond: Math.round(service.eventsPerSecond),
+        publishSeconds: Number(service.publishSeconds.toFixed(2)),
+        recordSeconds: Number(service.recordSeconds.toFixed(2)),
+        allMailsSentSeconds: Number(service.allSentSeconds.toFixed(2)),
+      });
+    }
+    const baselineRate = median(rounds.map((r) => r.baselineMessagesPerSecond));
+    const serviceRate = median(rounds.map((r) => r.serviceEventsPerSecond));
+
+    process.stderr.write(`latency baseline: raw amqplib at ${LATENCY_RATE}/s…\n`);
+    const baselineLatencies = await baselineLatency(vhost.url);
 
     process.stderr.write(`latency: ${LATENCY_EVENTS} events at ${LATENCY_RATE}/s…\n`);
     const publishedAt = new Map<string, number>();
@@ -171,7 +232,7 @@ async function main(): Promise<void> {
       await publish(event);
     }
     await channel.waitForConfirms();
-    await waitFor(async () => (await count(db)) >= N + LATENCY_EVENTS, { timeoutMs: 120_000, intervalMs: 20, description: 'latency events' });
+    await waitFor(async () => (await count(db)) >= recorded + LATENCY_EVENTS, { timeoutMs: 120_000, intervalMs: 20, description: 'latency events' });
     // processed_at is stamped by the service when it handles the event, just before its transaction commits.
     const rows = (await db.query('SELECT event_id, processed_at FROM processed_events WHERE event_id = ANY($1::uuid[])', [[...publishedAt.keys()]])).rows as Array<{ event_id: string; processed_at: Date }>;
     const latencies = rows.map((row) => row.processed_at.getTime() - (publishedAt.get(row.event_id) ?? 0)).sort((a, b) => a - b);
@@ -181,24 +242,27 @@ async function main(): Promise<void> {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-      settings: { events: N, latencyEvents: LATENCY_EVENTS, latencyRatePerSecond: LATENCY_RATE, prefetch: PREFETCH, messageBytes: events[0].body.length },
-      baselineAmqplibMessagesPerSecond: Math.round(baselineRate),
-      serviceEventsPerSecond: Math.round(serviceRate),
+      settings: { events: N, rounds: ROUNDS, warmupEvents: WARMUP_EVENTS, latencyEvents: LATENCY_EVENTS, latencyRatePerSecond: LATENCY_RATE, prefetch: PREFETCH, messageBytes },
+      rounds,
+      baselineAmqplibMessagesPerSecond: baselineRate,
+      serviceEventsPerSecond: serviceRate,
       ratioToBaseline: Number((serviceRate / baselineRate).toFixed(2)),
       goalRatio: 0.5,
-      publishSeconds: Number((publishedAfterMs / 1000).toFixed(2)),
-      recordSeconds: Number(serviceSeconds.toFixed(2)),
-      allMailsSentSeconds: Number(allSentSeconds.toFixed(2)),
+      publishSeconds: median(rounds.map((r) => r.publishSeconds)),
+      recordSeconds: median(rounds.map((r) => r.recordSeconds)),
+      allMailsSentSeconds: median(rounds.map((r) => r.allMailsSentSeconds)),
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) },
+      baselineLatencyMs: { p50: percentile(baselineLatencies, 50), p99: percentile(baselineLatencies, 99), max: baselineLatencies.at(-1) },
     };
     writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     const table = [
       ['measure', 'value'],
       ['raw amqplib publish→consume', `${results.baselineAmqplibMessagesPerSecond} msg/s`],
-      [`service: ${N} events recorded`, `${results.serviceEventsPerSecond} events/s (${results.recordSeconds} s)`],
+      [`service: ${N} events recorded (median of ${ROUNDS})`, `${results.serviceEventsPerSecond} events/s (${results.recordSeconds} s)`],
       ['ratio to baseline (goal ≥ 0.5)', `${results.ratioToBaseline}`],
       [`all ${N} mails sent (SMTP sink)`, `${results.allMailsSentSeconds} s after the first publish`],
       [`publish→recorded at ${LATENCY_RATE}/s, p50 / p99 / max`, `${results.latencyMs.p50} / ${results.latencyMs.p99} / ${results.latencyMs.max} ms`],
+      [`raw amqplib publish→consume at ${LATENCY_RATE}/s, p50 / p99 / max`, `${results.baselineLatencyMs.p50} / ${results.baselineLatencyMs.p99} / ${results.baselineLatencyMs.max} ms`],
     ];
     const width = Math.max(...table.map(([label]) => label.length));
     process.stdout.write(`\n${table.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n\nwritten: apps/notification-service/bench/results.json\n`);

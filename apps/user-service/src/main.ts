@@ -1,36 +1,27 @@
-import {
-  baseConfigShape,
-  createLogger,
-  createServiceApp,
-  GracefulShutdown,
-  Health,
-  installProcessErrorHandlers,
-  listen,
-  loadConfig,
-  Metrics,
-} from '@platform/service-runtime';
-import { z } from 'zod';
+// First: tracing must be set up before the instrumented libraries load.
+import { telemetry } from './instrumentation';
+import { GracefulShutdown, installProcessErrorHandlers, loadConfig, redactString } from '@platform/service-runtime';
+import { buildUserService, SERVICE_NAME } from './app';
+import { userServiceConfigSchema } from './config';
 
-const SERVICE = 'user-service';
-
-const config = loadConfig(
-  z.object({ ...baseConfigShape, PORT: z.coerce.number().int().min(1).max(65_535).default(3001) }),
-  process.env,
-  SERVICE,
-);
+// An invalid configuration prints every offending variable (never a value) and exits 1.
+const config = loadConfig(userServiceConfigSchema, process.env, SERVICE_NAME);
 
 async function main(): Promise<void> {
-  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-  installProcessErrorHandlers(logger);
-  const health = new Health();
-  const metrics = new Metrics(SERVICE);
-  const app = createServiceApp({ logger, health, metrics, routes: () => undefined });
-  const server = await listen(app, config.PORT, config.HOST);
-  new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health }).addServer(server).listen();
-  logger.info(`${SERVICE} listening`, { port: config.PORT });
+  const service = await buildUserService(config);
+  installProcessErrorHandlers(service.logger);
+  const server = await service.listen();
+
+  // GracefulShutdown closes the HTTP server first, then runs closers last-registered-first: registering them
+  // in reverse makes them run as listed (relay, publisher, RabbitMQ, Redis, Prisma), telemetry last.
+  const shutdown = new GracefulShutdown({ logger: service.logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health: service.health });
+  shutdown.addServer(server);
+  shutdown.onShutdown('telemetry', () => telemetry.shutdown());
+  for (const [name, close] of [...service.closers].reverse()) if (name !== 'http') shutdown.onShutdown(name, close);
+  shutdown.listen();
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${SERVICE} failed to start: ${String(error)}\n`);
+  process.stderr.write(`${SERVICE_NAME} failed to start: ${redactString(error instanceof Error ? error.message : String(error))}\n`);
   process.exit(1);
 });

@@ -1,4 +1,3 @@
-import './workspace-paths';
 import {
   createTestDatabase,
   createTestVhost,

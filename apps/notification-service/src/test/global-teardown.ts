@@ -1,4 +1,3 @@
-import './workspace-paths';
 import { dropTemplateAndClones } from '@platform/testing';
 
 /** Drops what globalSetup created, and any per-file copy of the database a crashed test file left. */

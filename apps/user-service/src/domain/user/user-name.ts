@@ -1,0 +1,22 @@
+import { Guard, Result, ValidationError } from '@platform/shared-kernel';
+import { TextValue } from './text-value';
+
+const MIN = 2;
+const MAX = 100;
+
+/** A display name: 2–100 characters once trimmed. */
+export class UserName extends TextValue {
+  /** A value read back from storage: valid when written, not checked again (the rules may have tightened since). */
+  static restore(value: string): UserName {
+    return new UserName(value);
+  }
+
+  static create(raw: string): Result<UserName, ValidationError> {
+    const value = raw.trim();
+    const valid = Guard.lengthBetween(value, MIN, MAX, 'name');
+    if (!valid.ok) return valid;
+    // Characters outside the BMP count twice in UTF-16, which is what the event contracts measure.
+    if (value.length > MAX) return Result.fail(new ValidationError('name', `name must be between ${MIN} and ${MAX} characters long`));
+    return Result.ok(new UserName(value));
+  }
+}
