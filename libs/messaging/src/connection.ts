@@ -142,7 +142,9 @@ export class RabbitConnection extends EventEmitter {
       this.model = undefined;
       const wasConnected = this.connected;
       this.connected = false;
-      if (wasConnected || error) {
+      if (this.isClosed()) {
+        this.logger.info('RabbitMQ connection closed', { url: this.redactedUrl });
+      } else if (wasConnected || error) {
         this.logger.warn('RabbitMQ disconnected', { url: this.redactedUrl, error: error?.message });
       }
       this.emit('disconnected', error);
