@@ -8,7 +8,8 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const apps = ['api-gateway', 'user-service', 'notification-service'];
-const env = { ...process.env, NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+// No Nx daemon: it is off by default in containers and CI anyway, and the serve watchers do not need it.
+const env = { ...process.env, NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_DAEMON: 'false' };
 
 const services = [
   { name: 'PostgreSQL', url: env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', port: 5432,
