@@ -29,6 +29,20 @@ async function startSlowServer() {
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+describe('listen', () => {
+  it('answers a request head over the parser limit with a JSON 431', async () => {
+    const { server, port } = await startSlowServer();
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/slow`, { headers: { 'x-big': 'a'.repeat(20_000) } });
+      expect(res.status).toBe(431);
+      expect(await res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'Request Header Fields Too Large' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('GracefulShutdown', () => {
   it('lets in-flight requests finish, refuses new connections, runs closers in reverse order, exits 0', async () => {
     const { server, port } = await startSlowServer();

@@ -69,14 +69,15 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
   if (options.readyUrl) {
     const readyUrl = options.readyUrl;
     try {
-      await waitFor(
+      const outcome = await waitFor(
         async () => {
-          if (exitCode !== undefined) throw new Error(`${options.name} exited with code ${String(exitCode)}`);
+          if (exitCode !== undefined) return 'exited';
           const res = await fetch(readyUrl, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
           return res?.status === 200;
         },
         { timeoutMs: options.readyTimeoutMs ?? 30_000, intervalMs: 100, description: `${options.name} at ${readyUrl}` },
       );
+      if (outcome === 'exited') throw new Error(`${options.name} exited with code ${String(exitCode)} before it was ready`);
     } catch (error) {
       await running.stop('SIGKILL');
       const tail = lines.slice(-30).join('\n');

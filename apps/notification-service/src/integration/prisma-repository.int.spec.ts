@@ -65,7 +65,7 @@ describe('PrismaNotificationRepository (real Postgres)', () => {
     expect(await repository.claimDue(lease, new Date(lease.getTime() + 1), 100)).toHaveLength(30); // lease ran out
     expect(await repository.countPending()).toBe(30);
 
-    const [sent, failed] = claims[0];
+    const [sent, failed] = claims.flat(); // any two: which claim got which rows varies
     sent.markSent(now);
     failed.recordFailedAttempt('550 unknown user', now, true, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 });
     await repository.saveDeliveryOutcomes([sent, failed]);

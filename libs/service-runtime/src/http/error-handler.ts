@@ -41,6 +41,12 @@ function resolve(error: unknown, table: Readonly<Record<string, number>>): Resol
   if (typeof code === 'string' && table[code] !== undefined) {
     return { status: table[code], code, message: typeof message === 'string' ? message : code, details };
   }
+  if (error instanceof URIError) return { status: 400, code: 'MALFORMED_URL', message: 'The URL is not validly encoded' };
+  // Express, body-parser and http-errors mark the client's faults with a 4xx status.
+  const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: 'BAD_REQUEST', message: 'The request could not be processed' };
+  }
   return undefined;
 }
 

@@ -102,6 +102,27 @@ describe('createServiceApp', () => {
     expect(logged?.['err']).toBeDefined();
   });
 
+  it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
+    const { app } = buildApp();
+    for (const path of ['/users/%FF', '/users/%E0%A4%A', '/users/%']) {
+      const res = await request(app).get(path).expect(400);
+      expect(res.body).toEqual(errorBody('MALFORMED_URL'));
+    }
+  });
+
+  it('refuses a compressed (or falsely labelled compressed) body with 415', async () => {
+    const { app } = buildApp();
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app)
+        .post('/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"name":"Ada"}')
+        .expect(415);
+      expect(res.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'));
+    }
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/nope').expect(404);

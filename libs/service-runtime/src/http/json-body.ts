@@ -18,5 +18,10 @@ export function jsonBody(options: { limit: string }): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit: options.limit, strict: true, type: ['application/json', 'application/*+json'] })];
+  // inflate: false — compressed request bodies are refused (415) rather than decompressed: nobody needs
+  // them for small JSON, and a decompression bomb or a bogus Content-Encoding then costs nothing.
+  return [
+    requireJson,
+    express.json({ limit: options.limit, strict: true, inflate: false, type: ['application/json', 'application/*+json'] }),
+  ];
 }

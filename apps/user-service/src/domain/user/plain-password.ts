@@ -22,6 +22,8 @@ export class PlainPassword {
       Guard.matches(raw, /\p{Lu}/u, 'password', 'must contain an upper-case letter'),
       Guard.matches(raw, /\p{Nd}/u, 'password', 'must contain a digit'),
       Guard.matches(raw, /^[^\0]*$/, 'password', 'must not contain NUL characters'),
+      // A lone surrogate becomes U+FFFD in UTF-8: different passwords would hash the same.
+      Guard.matches(raw, /^\P{Cs}*$/u, 'password', 'must be valid Unicode'),
     ]);
     if (!valid.ok) return valid;
     if (!PlainPassword.fitsHashLimit(raw)) {

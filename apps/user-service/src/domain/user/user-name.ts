@@ -4,7 +4,10 @@ import { TextValue } from './text-value';
 const MIN = 2;
 const MAX = 100;
 
-/** A display name: 2–100 characters once trimmed. */
+/** Control characters (NUL included) and lone UTF-16 surrogates: no name has them, and storage refuses them. */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
+/** A display name: 2–100 characters once trimmed, printable. */
 export class UserName extends TextValue {
   /** A value read back from storage: valid when written, not checked again (the rules may have tightened since). */
   static restore(value: string): UserName {
@@ -17,6 +20,7 @@ export class UserName extends TextValue {
     if (!valid.ok) return valid;
     // Characters outside the BMP count twice in UTF-16, which is what the event contracts measure.
     if (value.length > MAX) return Result.fail(new ValidationError('name', `name must be between ${MIN} and ${MAX} characters long`));
+    if (UNPRINTABLE.test(value)) return Result.fail(new ValidationError('name', 'name must not contain control characters or broken Unicode'));
     return Result.ok(new UserName(value));
   }
 }

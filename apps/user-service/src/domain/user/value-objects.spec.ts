@@ -35,6 +35,10 @@ describe('UserName', () => {
     ['blank', '   ', false],
     ['101 characters', 'x'.repeat(101), false],
     ['60 emoji (120 UTF-16 units, more than the event contract allows)', '😀'.repeat(60), false],
+    ['a NUL character', 'Ada\u0000Lovelace', false],
+    ['a control character', 'Ada\u0007', false],
+    ['a lone surrogate', 'Ada \uD800 Lovelace', false],
+    ['a right-to-left name with combining marks', 'עֲדָה', true],
   ])('%s: valid=%p', (_label, raw, valid) => {
     expect(UserName.create(raw as string).ok).toBe(valid);
   });
@@ -55,6 +59,7 @@ describe('PlainPassword policy', () => {
     ['abcdefg1', 'upper-case'],
     ['Abcdefgh', 'digit'],
     ['Abcdefg1\0', 'NUL'],
+    ['Abcdefg1\uD800', 'valid Unicode'],
   ])('refuses %p (%s)', (raw, why) => {
     expect(refusal(raw)).toContain(why);
   });
