@@ -33,6 +33,8 @@ export interface NotificationService {
   readonly config: NotificationServiceConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Readiness; graceful shutdown turns it to 503 first. */
+  readonly health: Health;
   readonly connection: RabbitConnection;
   readonly consumer: ReliableConsumer;
   readonly senderLoop: SenderLoop;
@@ -165,6 +167,7 @@ export function buildNotificationService(config: NotificationServiceConfig, opti
     config,
     logger,
     metrics,
+    health,
     connection,
     consumer,
     senderLoop,

@@ -1,3 +1,5 @@
+// First: tracing must be set up before the instrumented libraries load.
+import { telemetry } from './instrumentation';
 import { GracefulShutdown, installProcessErrorHandlers, listen } from '@platform/service-runtime';
 import { buildNotificationService } from './app';
 import { loadNotificationServiceConfig, SERVICE_NAME } from './infrastructure/config';
@@ -10,8 +12,9 @@ async function main(): Promise<void> {
 
   service.start();
   const server = await listen(service.app, config.PORT, config.HOST);
-  const shutdown = new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }).addServer(server);
-  // Closers run in reverse order of registration: register the last step first.
+  const shutdown = new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health: service.health }).addServer(server);
+  // Closers run in reverse order of registration: register the last step first (telemetry flushes last).
+  shutdown.onShutdown('telemetry', () => telemetry.shutdown());
   for (const step of [...service.shutdownSteps].reverse()) shutdown.onShutdown(step.name, step.close);
   shutdown.listen();
 
