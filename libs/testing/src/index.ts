@@ -9,3 +9,4 @@ export * from './database-template';
 export * from './workspace';
 export * from './prisma';
 export * from './system';
+export * from './kubernetes';
