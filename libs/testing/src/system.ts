@@ -20,6 +20,8 @@ export interface SystemOptions {
   name?: string;
   /** Echo every app's output to stderr, prefixed (debugging). */
   echo?: boolean;
+  /** Folder holding `<app>/main.js` for each app (default: the workspace's dist/apps). */
+  appsDir?: string;
 }
 
 export interface RunningSystem {
@@ -43,8 +45,8 @@ export interface RunningSystem {
 
 const APPS: SystemApp[] = ['user-service', 'notification-service', 'api-gateway'];
 
-function mainOf(app: SystemApp): string {
-  const main = path.join(workspaceRoot, 'dist', 'apps', app, 'main.js');
+function mainOf(app: SystemApp, appsDir = path.join(workspaceRoot, 'dist', 'apps')): string {
+  const main = path.join(appsDir, app, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (npx nx run-many -t build)`);
   return main;
 }
@@ -57,7 +59,7 @@ function mainOf(app: SystemApp): string {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   await requireInfrastructure(['postgres', 'redis', 'rabbitmq']);
   const name = options.name ?? 'system';
-  const mains = Object.fromEntries(APPS.map((app) => [app, mainOf(app)])) as Record<SystemApp, string>;
+  const mains = Object.fromEntries(APPS.map((app) => [app, mainOf(app, options.appsDir)])) as Record<SystemApp, string>;
   const [users, notifications, vhost] = await Promise.all([
     createTestDatabase(`${name}_users`),
     createTestDatabase(`${name}_notifications`),
@@ -121,7 +123,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       command: process.execPath,
       args: ['--enable-source-maps', mains[app]],
       env: env[app],
-      cwd: workspaceRoot,
+      cwd: path.dirname(mains[app]), // like the image: WORKDIR is the app folder
       readyUrl: readyUrl[app],
       readyTimeoutMs: 60_000,
       echo: options.echo,
