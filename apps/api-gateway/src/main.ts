@@ -1,36 +1,32 @@
-import {
-  baseConfigShape,
-  createLogger,
-  createServiceApp,
-  GracefulShutdown,
-  Health,
-  installProcessErrorHandlers,
-  listen,
-  loadConfig,
-  Metrics,
-} from '@platform/service-runtime';
-import { z } from 'zod';
+// First: tracing must be set up before the instrumented libraries load.
+import { telemetry } from './instrumentation';
+import { createLogger, GracefulShutdown, installProcessErrorHandlers, loadConfig } from '@platform/service-runtime';
+import { buildGateway } from './app';
+import { deriveGatewayConfig, gatewayEnvSchema, SERVICE_NAME } from './config/gateway-config';
 
-const SERVICE = 'api-gateway';
-
-const config = loadConfig(
-  z.object({ ...baseConfigShape, PORT: z.coerce.number().int().min(1).max(65_535).default(3000) }),
-  process.env,
-  SERVICE,
-);
+// Composition root: configuration, logger, the gateway, its servers and the shutdown sequence.
+const config = deriveGatewayConfig(loadConfig(gatewayEnvSchema, process.env, SERVICE_NAME));
 
 async function main(): Promise<void> {
-  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+  const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
   installProcessErrorHandlers(logger);
-  const health = new Health();
-  const metrics = new Metrics(SERVICE);
-  const app = createServiceApp({ logger, health, metrics, routes: () => undefined });
-  const server = await listen(app, config.PORT, config.HOST);
-  new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health }).addServer(server).listen();
-  logger.info(`${SERVICE} listening`, { port: config.PORT });
+  const gateway = buildGateway(config, { logger });
+  const { server, metricsServer, port, metricsPort } = await gateway.start();
+  new GracefulShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, health: gateway.health })
+    .addServer(server)
+    .addServer(metricsServer)
+    .onShutdown('telemetry', () => telemetry.shutdown())
+    .onShutdown('redis and upstream connections', () => gateway.closeResources())
+    .listen();
+  logger.info(`${SERVICE_NAME} listening`, {
+    port,
+    metricsPort,
+    userService: config.USER_SERVICE_URL,
+    notificationService: config.NOTIFICATION_SERVICE_URL,
+  });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${SERVICE} failed to start: ${String(error)}\n`);
+  process.stderr.write(`${SERVICE_NAME} failed to start: ${String(error)}\n`);
   process.exit(1);
 });

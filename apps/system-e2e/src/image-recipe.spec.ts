@@ -25,7 +25,7 @@ beforeAll(async () => {
       const image = path.join(imagesDir, app);
       mkdirSync(image);
       for (const file of ['package.json', 'package-lock.json', 'main.js']) {
-        if (!existsSync(path.join(dist, file))) throw new Error(`${dist}/${file} is missing: run npx nx run ${app}:prune-lockfile`);
+        if (!existsSync(path.join(dist, file))) throw new Error(`${dist}/${file} is missing: run npx nx run ${app}:build`);
         copyFileSync(path.join(dist, file), path.join(image, file));
       }
       await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: image, timeout: 240_000 });

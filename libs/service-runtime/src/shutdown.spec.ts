@@ -35,7 +35,9 @@ describe('listen', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/slow`, { headers: { 'x-big': 'a'.repeat(20_000) } });
       expect(res.status).toBe(431);
-      expect(await res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'Request Header Fields Too Large' } });
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'Request Header Fields Too Large', requestId } });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

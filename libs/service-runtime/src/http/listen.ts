@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -31,8 +32,11 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE']
       : [400, 'Bad Request', 'MALFORMED_REQUEST'];
-  const body = JSON.stringify({ error: { code, message: reason } });
+  // The request was never parsed, so no request id came with it: make one, like any other request gets.
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code, message: reason, requestId } });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
