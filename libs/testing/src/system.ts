@@ -22,6 +22,8 @@ export interface SystemOptions {
   echo?: boolean;
   /** Folder holding `<app>/main.js` for each app (default: the workspace's dist/apps). */
   appsDir?: string;
+  /** Which apps to start (default: all three); the others' URLs are still reserved. */
+  apps?: readonly SystemApp[];
 }
 
 export interface RunningSystem {
@@ -59,7 +61,8 @@ function mainOf(app: SystemApp, appsDir = path.join(workspaceRoot, 'dist', 'apps
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   await requireInfrastructure(['postgres', 'redis', 'rabbitmq']);
   const name = options.name ?? 'system';
-  const mains = Object.fromEntries(APPS.map((app) => [app, mainOf(app, options.appsDir)])) as Record<SystemApp, string>;
+  const apps = options.apps ?? APPS;
+  const mains = Object.fromEntries(apps.map((app) => [app, mainOf(app, options.appsDir)])) as Record<SystemApp, string>;
   const [users, notifications, vhost] = await Promise.all([
     createTestDatabase(`${name}_users`),
     createTestDatabase(`${name}_notifications`),
@@ -135,14 +138,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   const cleanup = async (): Promise<void> => {
-    await Promise.all(APPS.filter((app) => processes[app]).map((app) => processes[app].stop('SIGTERM').catch(() => undefined)));
+    await Promise.all(apps.filter((app) => processes[app]).map((app) => processes[app].stop('SIGTERM').catch(() => undefined)));
     await Promise.all([users.dispose(), notifications.dispose(), vhost.dispose()].map((p) => p.catch(() => undefined)));
   };
 
   try {
     // user-service first: the others fetch its JWKS.
-    await start('user-service');
-    await Promise.all([start('notification-service'), start('api-gateway')]);
+    if (apps.includes('user-service')) await start('user-service');
+    await Promise.all(apps.filter((app) => app !== 'user-service').map((app) => start(app)));
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,4 +1,3 @@
-import './workspace-paths';
 import { randomBytes } from 'node:crypto';
 import { requireInfrastructure } from '@platform/testing';
 import { REAL_SERVICES_ENV, type RealServices, startRealServices } from './real-services';
@@ -16,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
   await requireInfrastructure(['redis', 'postgres', 'rabbitmq']);
   const redisKeyPrefix = `api-gateway-test:${randomBytes(4).toString('hex')}:`;
   process.env['GATEWAY_TEST_REDIS_PREFIX'] = redisKeyPrefix;
-  const services = await startRealServices(redisKeyPrefix);
+  const services = await startRealServices();
   globalThis.apiGatewayTestServices = services;
   process.env[REAL_SERVICES_ENV.userServiceUrl] = services.userServiceUrl;
   process.env[REAL_SERVICES_ENV.notificationServiceUrl] = services.notificationServiceUrl;

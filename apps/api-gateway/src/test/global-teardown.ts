@@ -1,4 +1,3 @@
-import './workspace-paths';
 import { Redis } from 'ioredis';
 
 /** Stops the real services (dropping their databases and vhost) and deletes this run's Redis keys. */
