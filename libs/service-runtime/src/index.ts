@@ -10,6 +10,7 @@ export * from './redis';
 export * from './openapi';
 export * from './http/http-error';
 export * from './http/error-handler';
+export * from './http/dependency-unavailable';
 export * from './http/json-body';
 export * from './http/validate';
 export * from './http/request-id';

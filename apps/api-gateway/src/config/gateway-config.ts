@@ -35,7 +35,7 @@ export const gatewayEnvSchema = z.object({
   /** Consecutive failures (connection errors, timeouts, 5xx) that open an upstream's circuit. */
   CIRCUIT_FAILURE_THRESHOLD: positiveInt(5, 1_000),
   /** How long an open circuit answers 503 at once before it lets a trial request through. */
-  CIRCUIT_RESET_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  CIRCUIT_RESET_TIMEOUT_MS: positiveInt(5_000, 600_000),
   /** Trial requests let through at the same time while half-open. */
   CIRCUIT_HALF_OPEN_MAX_CONCURRENT: positiveInt(1, 100),
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import { requestContext } from '../request-context';
+import { isDependencyUnavailable } from './dependency-unavailable';
 import { COMMON_STATUS_BY_CODE, type ErrorBody, HttpError } from './http-error';
 
 export interface ErrorHandlerOptions {
@@ -40,6 +41,14 @@ function resolve(error: unknown, table: Readonly<Record<string, number>>): Resol
   }
   if (typeof code === 'string' && table[code] !== undefined) {
     return { status: table[code], code, message: typeof message === 'string' ? message : code, details };
+  }
+  if (isDependencyUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'A backing service is unavailable; retry shortly',
+      headers: { 'Retry-After': '5' },
+    };
   }
   if (error instanceof URIError) return { status: 400, code: 'MALFORMED_URL', message: 'The URL is not validly encoded' };
   // Express, body-parser and http-errors mark the client's faults with a 4xx status.

@@ -29,6 +29,16 @@ function buildApp() {
       router.get('/users/:id', () => {
         throw new UserNotFound('User not found');
       });
+      router.get('/database-down', () => {
+        // The shape Prisma gives an unreachable database, and a driver error wrapped in a cause.
+        throw Object.assign(new Error("Can't reach database server at 10.0.0.5:5432"), { code: 'P1001' });
+      });
+      router.get('/database-shutting-down', () => {
+        throw Object.assign(new Error('Database error'), {
+          code: 'P2039',
+          meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57P01' } } },
+        });
+      });
       router.get('/explode', () => {
         throw new Error('database password is hunter2');
       });
@@ -122,6 +132,18 @@ describe('createServiceApp', () => {
       expect(res.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'));
     }
   });
+
+  it.each(['/database-down', '/database-shutting-down'])(
+    'answers %s with 503 and Retry-After, without the internal detail',
+    async (path) => {
+      const { app, lines } = buildApp();
+      const res = await request(app).get(path).expect(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body).toEqual(errorBody('SERVICE_UNAVAILABLE'));
+      expect(JSON.stringify(res.body)).not.toContain('10.0.0.5');
+      expect(lines().filter((line) => line['level'] === 'error')).toEqual([]);
+    },
+  );
 
   it('answers unknown routes with a JSON 404', async () => {
     const { app } = buildApp();
