@@ -14,14 +14,12 @@ describe('with the real user-service and notification-service', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [gw, browser] = await Promise.all([
-      startGateway({
-        USER_SERVICE_URL: services.userServiceUrl,
-        NOTIFICATION_SERVICE_URL: services.notificationServiceUrl,
-        LOGIN_RATE_LIMIT_MAX: '4',
-      }),
-      launchChromium(),
-    ]);
+    browser = await launchChromium();
+    gw = await startGateway({
+      USER_SERVICE_URL: services.userServiceUrl,
+      NOTIFICATION_SERVICE_URL: services.notificationServiceUrl,
+      LOGIN_RATE_LIMIT_MAX: '4',
+    });
   });
 
   afterAll(async () => {

@@ -9,11 +9,14 @@ describe('API docs: merged OpenAPI document and Swagger UI (stub upstreams)', ()
   let browser: Browser;
 
   beforeAll(async () => {
-    [users, notifications, browser] = await Promise.all([
-      startStub({ name: 'users', openapi: 'users' }),
-      startStub({ name: 'notifications', openapi: 'notifications' }),
-      launchChromium(),
+    // Each one assigned as it starts (and all awaited), so afterAll stops whatever started when another fails.
+    const started = await Promise.allSettled([
+      startStub({ name: 'users', openapi: 'users' }).then((stub) => (users = stub)),
+      startStub({ name: 'notifications', openapi: 'notifications' }).then((stub) => (notifications = stub)),
+      launchChromium().then((started) => (browser = started)),
     ]);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     gw = await startGateway({ USER_SERVICE_URL: users.url, NOTIFICATION_SERVICE_URL: notifications.url });
   });
 
