@@ -22,6 +22,8 @@ import {
   createTestDatabase,
   createTestVhost,
   freePort,
+  median,
+  percentile,
   requireInfrastructure,
   startProcess,
   waitFor,
@@ -37,7 +39,6 @@ const PREFETCH = Number(process.env['BENCH_PREFETCH'] ?? 100);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP_EVENTS'] ?? 500);
 const LATENCY_RATE = 100;
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 function createdEvent(): { eventId: string; body: Buffer; routingKey: string; correlationId: string } {
   const userId = globalThis.crypto.randomUUID();
@@ -132,10 +133,6 @@ async function baselineLatency(url: string): Promise<number[]> {
 
 async function count(db: Client): Promise<number> {
   return Number((await db.query('SELECT count(*) AS n FROM notifications')).rows[0].n);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function main(): Promise<void> {

@@ -45,7 +45,16 @@ export class InMemoryNotificationStore implements EventInbox, NotificationReposi
     });
   }
 
+  /** The next saves of delivery outcomes that fail (the database unreachable), each after `onFailedSave`. */
+  failingSaves = 0;
+  onFailedSave: (() => void) | undefined;
+
   async saveDeliveryOutcomes(notifications: readonly Notification[]): Promise<void> {
+    if (this.failingSaves > 0) {
+      this.failingSaves--;
+      this.onFailedSave?.();
+      throw new Error("Can't reach database server");
+    }
     for (const notification of notifications) {
       if (this.notifications.get(notification.id)?.status === 'pending') this.notifications.set(notification.id, copy(notification));
     }

@@ -19,6 +19,7 @@ export interface SenderLoopOptions {
 export class SenderLoop {
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private consecutiveFailures = 0;
@@ -39,6 +40,7 @@ export class SenderLoop {
   /** Finishes the run in progress (its sends and their bookkeeping), then stops. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wakeUp?.();
     await this.running;
   }
@@ -53,7 +55,7 @@ export class SenderLoop {
       this.woken = false;
       let fullBatch = false;
       try {
-        const report = await this.options.useCase.execute();
+        const report = await this.options.useCase.execute(this.stopping.signal);
         this.consecutiveFailures = 0;
         this.observe(report);
         fullBatch = report.claimed >= this.options.batchSize;

@@ -3,7 +3,7 @@ import { FixedClock, InMemoryNotificationStore, RecordingMailSender } from '../.
 import { HandleUserEventUseCase } from '../handle-user-event/handle-user-event.use-case';
 import { SendPendingNotificationsUseCase } from './send-pending-notifications.use-case';
 
-const settings = { batchSize: 10, leaseMs: 60_000, maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 };
+const settings = { batchSize: 10, leaseMs: 60_000, maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000, saveRetryBaseDelayMs: 1 };
 
 async function setup() {
   const store = new InMemoryNotificationStore();
@@ -58,5 +58,42 @@ describe('SendPendingNotificationsUseCase', () => {
       ['failed', 3],
       ['failed', 3],
     ]);
+  });
+
+  it('saves the outcomes again after a failed save, so a database blip sends no mail twice', async () => {
+    const { store, clock, mailSender, useCase } = await setup();
+    store.failingSaves = 3;
+    store.onFailedSave = () => clock.advance(5_000);
+    expect((await useCase.execute()).sent).toHaveLength(2);
+    expect(store.failingSaves).toBe(0);
+    clock.advance(60_000); // past the lease: nothing is due again
+    expect((await useCase.execute()).claimed).toBe(0);
+    expect(mailSender.sent).toHaveLength(2);
+  });
+
+  it('stops trying to save once half the lease is used; the mails then go again when the lease runs out', async () => {
+    const { store, clock, mailSender, useCase } = await setup();
+    store.failingSaves = 100;
+    store.onFailedSave = () => clock.advance(10_000);
+    await expect(useCase.execute()).rejects.toThrow("Can't reach database server");
+    expect(store.failingSaves).toBe(97); // failed at +0 s, +10 s and +20 s; at +30 s half the lease was gone
+    store.failingSaves = 0;
+    clock.advance(30_000);
+    expect((await useCase.execute()).sent).toHaveLength(2);
+    expect(mailSender.sent).toHaveLength(4); // at least once: sent again, never lost
+  });
+
+  it('makes the first save even when the sender is stopping, and no retry after it', async () => {
+    const { store, mailSender, useCase } = await setup();
+    const stopping = new AbortController();
+    stopping.abort();
+    expect((await useCase.execute(stopping.signal)).sent).toHaveLength(2);
+    expect(await store.countPending()).toBe(0);
+
+    const other = await setup();
+    other.store.failingSaves = 5;
+    await expect(other.useCase.execute(stopping.signal)).rejects.toThrow();
+    expect(other.store.failingSaves).toBe(4);
+    expect(mailSender.sent).toHaveLength(2);
   });
 });

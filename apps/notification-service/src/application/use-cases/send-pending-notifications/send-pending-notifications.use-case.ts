@@ -1,3 +1,4 @@
+import { retryWithBackoff } from '@platform/resilience';
 import type { DeliveryRetryPolicy, Notification } from '../../../domain';
 import { type Clock, MailDeliveryError, type MailSender, type NotificationRepository } from '../../ports';
 
@@ -6,6 +7,8 @@ export interface SenderSettings extends DeliveryRetryPolicy {
   readonly batchSize: number;
   /** How long a claim keeps other senders off a notification; longer than any single send. */
   readonly leaseMs: number;
+  /** First pause before saving the outcomes again after a failed save (default 100 ms; pauses grow to 20×). */
+  readonly saveRetryBaseDelayMs?: number;
 }
 
 export interface DeliveryReport {
@@ -28,19 +31,36 @@ export class SendPendingNotificationsUseCase {
     },
   ) {}
 
-  async execute(): Promise<DeliveryReport> {
+  /** `signal` (the sender stopping) ends the retries of saving the outcomes early; the first save always runs. */
+  async execute(signal?: AbortSignal): Promise<DeliveryReport> {
     const { repository, clock, settings } = this.deps;
     const now = clock.now();
     const due = await repository.claimDue(now, new Date(now.getTime() + settings.leaseMs), settings.batchSize);
     const report: DeliveryReport = { claimed: due.length, sent: [], retrying: [], failed: [] };
     await Promise.all(due.map((notification) => this.deliver(notification)));
-    // If this write fails the leases run out and the mails go again: at least once, never lost.
-    await repository.saveDeliveryOutcomes(due);
+    await this.saveOutcomes(due, now.getTime() + settings.leaseMs / 2, signal);
     for (const notification of due) {
       const bucket = notification.status === 'sent' ? report.sent : notification.status === 'failed' ? report.failed : report.retrying;
       bucket.push(notification);
     }
     return report;
+  }
+
+  /**
+   * The mails are out, so a database blip must not send them twice: saving is retried while the claim has
+   * at least half its lease left. If it still fails, the leases run out and the mails go again: at least
+   * once, never lost.
+   */
+  private async saveOutcomes(due: Notification[], retryUntil: number, signal?: AbortSignal): Promise<void> {
+    const { repository, clock, settings } = this.deps;
+    const baseDelayMs = settings.saveRetryBaseDelayMs ?? 100;
+    await retryWithBackoff(() => repository.saveDeliveryOutcomes(due), {
+      maxAttempts: Number.MAX_SAFE_INTEGER,
+      baseDelayMs,
+      maxDelayMs: baseDelayMs * 20,
+      // Not the signal itself: the first attempt must happen even when the sender is stopping.
+      shouldRetry: () => !signal?.aborted && clock.now().getTime() < retryUntil,
+    });
   }
 
   private async deliver(notification: Notification): Promise<void> {
