@@ -26,6 +26,7 @@ import {
   createTestDatabase,
   createTestVhost,
   freePort,
+  median,
   migrateDatabase,
   requireInfrastructure,
   type RunningProcess,
@@ -130,12 +131,6 @@ function wrk(url: string, token: string, durationS: number): WrkResult {
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0),
   };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 function nginxConfig(dir: string, port: number, upstreamPort: number): string {
   return `worker_processes 1;

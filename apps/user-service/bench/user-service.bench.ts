@@ -27,9 +27,12 @@ import {
   createTestVhost,
   freePort,
   INFRASTRUCTURE,
+  median,
   migrateDatabase,
   requireInfrastructure,
+  round,
   type RunningProcess,
+  sleep,
   startProcess,
   workspaceRoot,
 } from '@platform/testing';
@@ -42,12 +45,6 @@ const ROUND_SECONDS = 10;
 const PASSWORD = 'Bench-Password-1';
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? '1,2,3').split(',').map(Number));
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const toMs = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
 
 interface WrkResult {
@@ -224,7 +221,7 @@ async function main(): Promise<void> {
       log('3/3 GET p99 at 200 req/s: idle, then during saturating sign-ups');
       idle = await autocannonP99(userUrl, accessToken, ROUND_SECONDS);
       const load = wrk(signupArgs(ROUND_SECONDS + 6, `${suffix}b`));
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       loaded = await autocannonP99(userUrl, accessToken, ROUND_SECONDS);
       loadResult = await load;
     }
@@ -242,7 +239,7 @@ async function main(): Promise<void> {
         })),
         serviceRps: Math.round(getServiceRps),
         baselineRps: Math.round(getBaselineRps),
-        ratio: round2(getServiceRps / getBaselineRps),
+        ratio: round(getServiceRps / getBaselineRps),
         goal: '>= 0.7',
         met: getServiceRps / getBaselineRps >= 0.7,
         non2xx: rounds.reduce((sum, r) => sum + r.service.non2xx + r.baseline.non2xx, 0),
@@ -250,12 +247,12 @@ async function main(): Promise<void> {
       signup: {
         tool: 'wrk -t2 -c16 -d20s POST /users (unique emails)',
         bcryptCost: 12,
-        bcryptHashMs: round2(hashMs),
-        bcryptLimitPerSecond: round2(bcryptLimit),
-        concurrentHashesPerSecondMeasured: round2(parallelHashesPerSecond),
-        ratioToMeasuredConcurrentHashes: round2(signups.rps / parallelHashesPerSecond),
-        signupsPerSecond: round2(signups.rps),
-        ratio: round2(signups.rps / bcryptLimit),
+        bcryptHashMs: round(hashMs),
+        bcryptLimitPerSecond: round(bcryptLimit),
+        concurrentHashesPerSecondMeasured: round(parallelHashesPerSecond),
+        ratioToMeasuredConcurrentHashes: round(signups.rps / parallelHashesPerSecond),
+        signupsPerSecond: round(signups.rps),
+        ratio: round(signups.rps / bcryptLimit),
         goal: '>= 0.9',
         met: signups.rps / bcryptLimit >= 0.9,
         non2xx: signups.non2xx,
@@ -265,10 +262,10 @@ async function main(): Promise<void> {
         tool: 'autocannon -c10 -R200 (fixed rate) for 10 s; load: wrk -t2 -c16 POST /users',
         idleP99Ms: idle.p99Ms,
         loadedP99Ms: loaded.p99Ms,
-        ratio: round2(loaded.p99Ms / Math.max(idle.p99Ms, 1)),
+        ratio: round(loaded.p99Ms / Math.max(idle.p99Ms, 1)),
         goal: '<= 3',
         met: loaded.p99Ms / Math.max(idle.p99Ms, 1) <= 3,
-        signupsPerSecondDuringLoad: round2(loadResult.rps),
+        signupsPerSecondDuringLoad: round(loadResult.rps),
         non2xx: idle.non2xx + loaded.non2xx + loadResult.non2xx,
       },
     };

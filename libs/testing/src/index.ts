@@ -10,3 +10,6 @@ export * from './workspace';
 export * from './prisma';
 export * from './system';
 export * from './kubernetes';
+export * from './statistics';
+export * from './shell';
+export * from './machine';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
-import { waitFor, workspaceRoot } from '@platform/testing';
+import { sleep, waitFor, workspaceRoot } from '@platform/testing';
 import { startAbuseSystem, type AbuseSystem, type TestUser } from '../support/abuse-system';
 import { errorCodeOf, errorShapeProblem, HttpClient, type RawReply } from '../support/http-client';
 import { expectNoSecretExposed } from '../support/leak-check';
@@ -57,7 +57,6 @@ afterAll(async () => {
 });
 
 const now = (): number => performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A raw keep-alive connection to user-service: a slow sign-up is sent first; a `GET /health/ready` written
