@@ -54,6 +54,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
         .catch((error: Error) => callback(error));
     },
   });
+  // A client that dies mid-session (a SIGKILLed service, say) resets its connection: that is the client's
+  // business, and must not crash the process running the server.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

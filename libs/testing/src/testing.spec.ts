@@ -1,3 +1,4 @@
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
 import { INFRASTRUCTURE, requireInfrastructure } from './infrastructure';
@@ -49,6 +50,24 @@ describe('startTestSmtpServer', () => {
       smtp.failing = true;
       await expect(transport.sendMail({ from: 'a@example.com', to: 'c@example.com', subject: 'No', text: 'x' })).rejects.toMatchObject({ responseCode: 451 });
       expect(smtp.mails).toHaveLength(1);
+    } finally {
+      transport.close();
+      await smtp.close();
+    }
+  });
+
+  it('survives a client that resets its connection mid-session (a killed service)', async () => {
+    const smtp = await startTestSmtpServer();
+    const transport = nodemailer.createTransport({ url: smtp.url } as never);
+    try {
+      const socket = net.connect(Number(new URL(smtp.url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('data', resolve)); // the greeting
+      socket.write('EHLO killed.example.com\r\nMAIL FROM:<a@example.com>\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.resetAndDestroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'Still here', text: 'x' });
+      expect((await smtp.waitForMail((m) => m.subject === 'Still here')).to).toEqual(['b@example.com']);
     } finally {
       transport.close();
       await smtp.close();
