@@ -141,7 +141,7 @@ function notificationRows(r: NotificationResults | undefined): Row[] {
         benchmark: `p99 publish → recorded at ${rate} events/s, ms`,
         figure: fmt(r.latencyMs.p99),
         baseline: baselineP99 === undefined ? 'n/a' : `${fmt(baselineP99)} (raw amqplib publish → consume at ${rate}/s)`,
-        ratio: baselineP99 ? round(r.latencyMs.p99 / baselineP99, 1) : undefined,
+        ratio: baselineP99 ? round(r.latencyMs.p99 / baselineP99) : undefined,
       },
       r.latencyMs.p99,
       NOTIFICATION_P99_GOAL_MS,
