@@ -28,10 +28,14 @@ import {
   freePort,
   median,
   migrateDatabase,
+  parseWrkOutput,
   requireInfrastructure,
+  requireTool,
+  runTool,
   type RunningProcess,
   startProcess,
   workspaceRoot,
+  type WrkFigures,
 } from '@platform/testing';
 
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -45,15 +49,7 @@ const CPU_PROF_DIR = process.env['BENCH_CPU_PROF'];
 const TARGETS = ['direct', 'nginx', 'gateway', 'floor'] as const;
 type Target = (typeof TARGETS)[number];
 
-interface WrkResult {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  non2xx: number;
-}
-
-interface RoundResult extends WrkResult {
+interface RoundResult extends WrkFigures {
   /** CPU time (user + system, from /proc) per request of the proxy's processes (none for direct). */
   proxyCpuUsPerRequest: number;
   /** The same for user-service. */
@@ -85,51 +81,9 @@ function readFileSyncSafe(file: string): string {
   }
 }
 
-function requireTool(command: string, debianPackage: string): void {
-  try {
-    execFileSync('which', [command], { stdio: 'ignore' });
-  } catch {
-    if (process.getuid?.() !== 0) throw new Error(`${command} is missing: apt-get install -y ${debianPackage}`);
-    process.stdout.write(`installing ${debianPackage}…\n`);
-    execFileSync('apt-get', ['install', '-y', '-q', debianPackage], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-}
-
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(value);
-  if (!match) return Number.NaN;
-  const factor = { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
-  return Number(match[1]) * factor;
-}
-
-function wrk(url: string, token: string, durationS: number): WrkResult {
-  const output = execFileSync(
-    'taskset',
-    [
-      '-c',
-      WRK_CPU,
-      'wrk',
-      '-t1',
-      `-c${CONNECTIONS}`,
-      `-d${durationS}s`,
-      '--latency',
-      '-H',
-      `Authorization: Bearer ${token}`,
-      url,
-    ],
-    { encoding: 'utf8' },
-  );
-  const number = (pattern: RegExp): string => pattern.exec(output)?.[1] ?? 'NaN';
-  return {
-    requestsPerSecond: Number(number(/Requests\/sec:\s+([\d.]+)/)),
-    p50Ms: toMs(number(/\s50%\s+(\S+)/)),
-    p99Ms: toMs(number(/\s99%\s+(\S+)/)),
-    requests: Number(number(/(\d+) requests in/)),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0),
-  };
+async function wrk(url: string, token: string, durationS: number): Promise<WrkFigures> {
+  const args = ['-c', WRK_CPU, 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${durationS}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url];
+  return parseWrkOutput(await runTool('taskset', args));
 }
 
 function nginxConfig(dir: string, port: number, upstreamPort: number): string {
@@ -283,7 +237,7 @@ async function main(): Promise<void> {
     const loadBefore = loadavg()[0];
     process.stdout.write(`load average before: ${loadBefore.toFixed(2)} (other work on the machine skews the figures)\n`);
     for (const target of TARGETS) {
-      const warm = wrk(urls[target], accessToken, 3);
+      const warm = await wrk(urls[target], accessToken, 3);
       if (warm.non2xx > 0) throw new Error(`${target}: ${warm.non2xx} non-2xx answers during the warm-up`);
     }
     const rounds: Record<Target, RoundResult[]> = { direct: [], nginx: [], gateway: [], floor: [] };
@@ -291,7 +245,7 @@ async function main(): Promise<void> {
       for (const target of TARGETS) {
         const proxyPids = target === 'direct' ? [] : [pidOf[target]];
         const [proxyBefore, serviceBefore] = [cpuMicros(proxyPids), cpuMicros([pidOf.service])];
-        const result = wrk(urls[target], accessToken, DURATION_S);
+        const result = await wrk(urls[target], accessToken, DURATION_S);
         const perRequest = (before: number, pids: number[]): number =>
           Math.round((cpuMicros(pids) - before) / Math.max(1, result.requests));
         const measured: RoundResult = {

@@ -13,12 +13,10 @@
  * Prints a table and writes the figures to apps/user-service/bench/results.json. BENCH_PARTS=1,3 runs only
  * some parts (while iterating).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import bcrypt from 'bcrypt';
 import { Redis } from 'ioredis';
 import { exportPKCS8, generateKeyPair } from 'jose';
@@ -29,15 +27,17 @@ import {
   INFRASTRUCTURE,
   median,
   migrateDatabase,
+  parseWrkOutput,
   requireInfrastructure,
+  requireTool,
   round,
+  runTool,
   type RunningProcess,
   sleep,
   startProcess,
   workspaceRoot,
 } from '@platform/testing';
 
-const run = promisify(execFile);
 const here = path.join(workspaceRoot, 'apps/user-service/bench');
 const mainJs = path.join(workspaceRoot, 'dist/apps/user-service/main.js');
 const ROUNDS = 3;
@@ -45,7 +45,6 @@ const ROUND_SECONDS = 10;
 const PASSWORD = 'Bench-Password-1';
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? '1,2,3').split(',').map(Number));
 
-const toMs = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
 
 interface WrkResult {
   rps: number;
@@ -55,30 +54,30 @@ interface WrkResult {
 }
 
 async function wrk(args: string[], options: { cpu?: string } = {}): Promise<WrkResult> {
-  const command = options.cpu ? ['taskset', ['-c', options.cpu, 'wrk', ...args]] : ['wrk', args];
-  const { stdout } = await run(command[0] as string, command[1] as string[], { maxBuffer: 10 * 1024 * 1024, timeout: 120_000 });
-  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-    p99Ms: p99 ? toMs(p99[1], p99[2]) : NaN,
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
-    errors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
-  };
+  const output = options.cpu ? await runTool('taskset', ['-c', options.cpu, 'wrk', ...args]) : await runTool('wrk', args);
+  const figures = parseWrkOutput(output);
+  return { rps: figures.requestsPerSecond, p99Ms: figures.p99Ms, non2xx: figures.non2xx, errors: figures.socketErrors };
 }
 
 /** Fixed-rate load (open loop), so latency is not hidden by a slower request rate. */
 async function autocannonP99(url: string, token: string, seconds: number): Promise<{ p99Ms: number; rps: number; non2xx: number }> {
-  const { stdout } = await run(
-    path.join(workspaceRoot, 'node_modules/.bin/autocannon'),
-    ['-c', '10', '-R', '200', '-d', String(seconds), '-j', '-H', `Authorization=Bearer ${token}`, url],
-    { maxBuffer: 10 * 1024 * 1024, timeout: 120_000 },
-  );
+  const stdout = await runTool(path.join(workspaceRoot, 'node_modules/.bin/autocannon'), [
+    '-c',
+    '10',
+    '-R',
+    '200',
+    '-d',
+    String(seconds),
+    '-j',
+    '-H',
+    `Authorization=Bearer ${token}`,
+    url,
+  ]);
   const result = JSON.parse(stdout) as { latency: { p99: number }; requests: { average: number }; non2xx: number };
   return { p99Ms: result.latency.p99, rps: result.requests.average, non2xx: result.non2xx };
 }
 
-const pin = (pid: number, cpus: string) => run('taskset', ['-a', '-cp', cpus, String(pid)]);
+const pin = (pid: number, cpus: string) => runTool('taskset', ['-a', '-cp', cpus, String(pid)]);
 
 /** Cost-12 hashes per second this process achieves with 4 in flight (libuv's pool size) for `seconds`. */
 async function concurrentHashRate(seconds: number): Promise<number> {
@@ -99,6 +98,8 @@ async function concurrentHashRate(seconds: number): Promise<number> {
 async function main(): Promise<void> {
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run through \`npx nx run user-service:bench\` (it builds first)`);
   await requireInfrastructure(['postgres', 'redis', 'rabbitmq']);
+  requireTool('wrk', 'wrk');
+  requireTool('taskset', 'util-linux');
   const cores = os.cpus().length;
   const suffix = randomBytes(4).toString('hex');
   const redisPrefix = `user-service-bench:${suffix}:`;

@@ -13,3 +13,4 @@ export * from './kubernetes';
 export * from './statistics';
 export * from './shell';
 export * from './machine';
+export * from './load-tools';

@@ -2,6 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
 import { INFRASTRUCTURE, requireInfrastructure } from './infrastructure';
+import { parseWrkOutput, runTool } from './load-tools';
 import { createTestDatabase } from './postgres';
 import { startTestSmtpServer } from './smtp';
 import { waitFor } from './wait-for';
@@ -90,5 +91,33 @@ describe('waitFor', () => {
         { timeoutMs: 30, intervalMs: 5, description: 'the moon' },
       ),
     ).rejects.toThrow(/waiting for the moon \(last error: nope\)/);
+  });
+});
+
+describe('load tools', () => {
+  it('reads the figures of a wrk run', () => {
+    const output = [
+      'Running 10s test @ http://127.0.0.1:3000/api/users/1',
+      '  Latency Distribution',
+      '     50%  823.00us',
+      '     99%   12.51ms',
+      '  41234 requests in 10.00s, 9.87MB read',
+      '  Socket errors: connect 0, read 2, write 0, timeout 1',
+      '  Non-2xx or 3xx responses: 5',
+      'Requests/sec:   4123.40',
+    ].join('\n');
+    expect(parseWrkOutput(output)).toEqual({
+      requestsPerSecond: 4123.4,
+      p50Ms: expect.closeTo(0.823, 6),
+      p99Ms: 12.51,
+      requests: 41234,
+      non2xx: 5,
+      socketErrors: 3,
+    });
+  });
+
+  it('fails with the exit code and stderr, never the arguments (they carry tokens)', async () => {
+    await expect(runTool('bash', ['-c', 'echo oops >&2; exit 3', 'Bearer secret-token'])).rejects.toThrow(/exit code 3: oops$/);
+    await expect(runTool('bash', ['-c', 'exit 3', 'Bearer secret-token'])).rejects.not.toThrow(/secret-token/);
   });
 });
