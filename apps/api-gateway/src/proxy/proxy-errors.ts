@@ -17,6 +17,17 @@ export class ClientAbortedError extends Error {
   }
 }
 
+/**
+ * The upstream closed the pooled keep-alive connection the request went out on before answering (it was
+ * shutting down, or closed the idle connection at that moment). Carries the socket error as `cause`.
+ */
+export class StaleConnectionError extends Error {
+  constructor(cause: unknown) {
+    super('Upstream closed a reused connection before answering', { cause });
+    this.name = 'StaleConnectionError';
+  }
+}
+
 export function payloadTooLarge(limitBytes: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limitBytes} bytes`);
 }

@@ -4,7 +4,14 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { type Logger, sendError } from '@platform/service-runtime';
 import { declaredLengthError, watchStreamedBodySize } from './body-limit';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forwarded-headers';
-import { ClientAbortedError, describeCause, payloadTooLarge, toGatewayError, UpstreamServerError } from './proxy-errors';
+import {
+  ClientAbortedError,
+  describeCause,
+  payloadTooLarge,
+  StaleConnectionError,
+  toGatewayError,
+  UpstreamServerError,
+} from './proxy-errors';
 import type { Upstream } from './upstream';
 
 /** Public paths are the upstream's paths under this prefix: `/api/users/1?x=1` → `/users/1?x=1`. */
@@ -42,8 +49,9 @@ class Exchange {
   fail(error: unknown): void {
     if (this.outcome !== 'pending') return;
     this.outcome = 'failed';
+    const stale = this.upstreamRequest?.reusedSocket === true && (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET';
     this.upstreamRequest?.destroy();
-    this.settle(error);
+    this.settle(stale ? new StaleConnectionError(error) : error);
   }
 
   /** The client's connection closed (also after every finished response: only then is the error made). */
@@ -52,11 +60,22 @@ class Exchange {
   }
 }
 
+/** Requests that may be sent twice (RFC 9110 §9.2.2) as long as they have no body to stream again. */
+const REPLAYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+function replayable(req: Request): boolean {
+  const declaredLength = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength !== undefined && declaredLength !== '0');
+  return REPLAYABLE_METHODS.has(req.method) && !hasBody;
+}
+
 /**
  * The last handler of a proxied route. http-proxy-middleware forwards the request (path without `/api`,
  * bodies streamed both ways, the upstream's keep-alive agent, X-Forwarded-*) inside the upstream's circuit
  * breaker; a failed exchange becomes the common JSON error (502/503/504/413), logged once here with its
- * cause (it never reaches the app's error handler).
+ * cause (it never reaches the app's error handler). A request without a body whose pooled connection the
+ * upstream closed before answering (a replica shutting down) is sent once more on a fresh connection,
+ * within the same breaker call; any other request gets the 502.
  */
 export function proxyTo(upstream: Upstream, options: ProxyOptions): RequestHandler {
   const { bodyLimitBytes, logger } = options;
@@ -119,17 +138,24 @@ export function proxyTo(upstream: Upstream, options: ProxyOptions): RequestHandl
       return;
     }
     prepareRequestHeaders(req, res);
+    const forward = (deadline?: AbortSignal): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const exchange = new Exchange((error) => (error === undefined ? resolve() : reject(error)));
+        exchanges.set(req, exchange);
+        deadline?.addEventListener('abort', () => exchange.fail(deadline.reason), { once: true });
+        res.once('close', () => exchange.clientClosed());
+        void proxy(req, res, (error: unknown) => exchange.fail(error));
+      });
     upstream.breaker
-      .execute(
-        (deadline) =>
-          new Promise<void>((resolve, reject) => {
-            const exchange = new Exchange((error) => (error === undefined ? resolve() : reject(error)));
-            exchanges.set(req, exchange);
-            deadline?.addEventListener('abort', () => exchange.fail(deadline.reason), { once: true });
-            res.once('close', () => exchange.clientClosed());
-            void proxy(req, res, (error: unknown) => exchange.fail(error));
-          }),
+      .execute((deadline) =>
+        forward(deadline).catch((error: unknown) => {
+          if (error instanceof StaleConnectionError && replayable(req) && !deadline?.aborted && !res.destroyed) {
+            logger.debug('Upstream closed a reused connection; sending the request again', { upstream: upstream.name });
+            return forward(deadline);
+          }
+          throw error;
+        }),
       )
-      .catch((error: unknown) => answerFailure(req, res, error));
+      .catch((error: unknown) => answerFailure(req, res, error instanceof StaleConnectionError ? error.cause : error));
   };
 }

@@ -165,3 +165,35 @@ describe('upstream failures: timeouts and the circuit breaker', () => {
     expect(await circuitState('user-service')).toBe(0);
   });
 });
+
+describe('an upstream closing a pooled keep-alive connection as a request goes out on it', () => {
+  let fixture: StubbedGateway;
+
+  beforeAll(async () => {
+    fixture = await startStubbedGateway();
+  });
+
+  afterAll(() => fixture?.stop());
+
+  it('sends a request without a body once more on a fresh connection, but never a POST', async () => {
+    const { gw, users, auth } = fixture;
+    // The first request leaves its connection in the gateway's pool; the next ones go out on it.
+    expect((await fetch(`${gw.url}/api/users/u-1`, { headers: auth })).status).toBe(200);
+
+    const get = await fetch(`${gw.url}/api/users/u-1`, { headers: { ...auth, 'x-stub-reset-reused': '1' } });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toMatchObject({ method: 'GET', url: '/users/u-1' });
+    expect(await users.resets()).toBe(1);
+
+    // The upstream may have acted on a POST before the connection broke: the client decides, on a 502.
+    const post = await fetch(`${gw.url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-stub-reset-reused': '1' },
+      body: JSON.stringify({ email: 'a@example.com' }),
+    });
+    expect(post.status).toBe(502);
+    expect(await post.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(await users.resets()).toBe(2);
+  });
+});
+

@@ -15,6 +15,8 @@ export interface StubUpstream {
   process: RunningProcess;
   /** Requests it answered other than its own health, JWKS, OpenAPI and control endpoints. */
   hits(): Promise<number>;
+  /** Connections it reset instead of answering (`x-stub-reset-reused`). */
+  resets(): Promise<number>;
   setReadyStatus(status: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startStub(options: StubOptions): Promise<StubUpstream> {
     port,
     process: running,
     hits: async () => ((await (await fetch(`${url}/__stub/hits`)).json()) as { hits: number }).hits,
+    resets: async () => ((await (await fetch(`${url}/__stub/hits`)).json()) as { resets: number }).resets,
     setReadyStatus: async (status) => {
       await fetch(`${url}/__stub/ready/${status}`);
     },

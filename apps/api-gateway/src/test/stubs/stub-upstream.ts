@@ -3,9 +3,12 @@
  * It echoes what it received (method, URL, headers, body digest) and obeys request headers:
  *   x-stub-delay-ms: wait before answering · x-stub-status: answer with this status ·
  *   x-stub-echo: raw → answer with the request body bytes · x-stub-cookies: n → n Set-Cookie headers ·
- *   x-stub-break-off: 1 → send the headers and part of the body, then drop the connection.
+ *   x-stub-break-off: 1 → send the headers and part of the body, then drop the connection ·
+ *   x-stub-reset-reused: 1 → reset the connection without answering if it carried a request before (as a
+ *   server does that closes an idle keep-alive connection just as the next request arrives).
  * It also serves `/health/ready`, a JWKS (STUB_JWKS) and an OpenAPI document (STUB_OPENAPI), and counts the
- * proxied requests it saw (`GET /__stub/hits`) so tests can prove the gateway did not call it.
+ * proxied requests it saw (`GET /__stub/hits`, with the connections it reset) so tests can prove the gateway
+ * did not call it.
  * POST /users answers 201 (a sign-up), every other echo 200.
  */
 import { createHash } from 'node:crypto';
@@ -16,7 +19,9 @@ const port = Number(process.env['PORT']);
 const jwks = process.env['STUB_JWKS'] ?? '{"keys":[]}';
 const openApi = stubOpenApiDocument(process.env['STUB_OPENAPI']);
 let hits = 0;
+let resets = 0;
 let readyStatus = 200;
+const requestsPerConnection = new WeakMap<object, number>();
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -25,7 +30,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/';
-  if (url === '/__stub/hits') return sendJson(res, 200, { hits });
+  if (url === '/__stub/hits') return sendJson(res, 200, { hits, resets });
   if (url.startsWith('/__stub/ready/')) {
     readyStatus = Number(url.slice('/__stub/ready/'.length));
     return sendJson(res, 200, { readyStatus });
@@ -39,6 +44,13 @@ const server = http.createServer((req, res) => {
   if (url === '/openapi.json') return openApi ? sendJson(res, 200, openApi) : sendJson(res, 404, { error: 'none' });
 
   hits++;
+  const earlierRequests = requestsPerConnection.get(req.socket) ?? 0;
+  requestsPerConnection.set(req.socket, earlierRequests + 1);
+  if (req.headers['x-stub-reset-reused'] === '1' && earlierRequests > 0) {
+    resets++;
+    req.socket.resetAndDestroy();
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
