@@ -42,7 +42,8 @@ interface PartRun {
 
 const outDir = path.join(workspaceRoot, 'bench');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
-const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a');
+const fmt = (value: number, digits = 0): string =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 
 /** A "≥ goal" ratio row (higher is better) or a "≤ goal" row (lower is better). */
 function ratioRow(base: Omit<Row, 'ratio' | 'goal' | 'met' | 'chart'>, ratio: number, op: '>=' | '<=', goal: number): Row {
@@ -52,7 +53,13 @@ function ratioRow(base: Omit<Row, 'ratio' | 'goal' | 'met' | 'chart'>, ratio: nu
     ratio: round(ratio),
     goal: `${op === '>=' ? '≥' : '≤'} ${goal}×`,
     met,
-    chart: { label: `${base.app}: ${base.benchmark}`, value: ratio, goal, higherIsBetter: op === '>=', text: `${fmt(ratio, 2)}× (goal ${op === '>=' ? '≥' : '≤'} ${goal}×)` },
+    chart: {
+      label: `${base.app}: ${base.benchmark}`,
+      value: ratio,
+      goal,
+      higherIsBetter: op === '>=',
+      text: `${fmt(ratio, 2)}× (goal ${op === '>=' ? '≥' : '≤'} ${goal}×)`,
+    },
   };
 }
 
@@ -63,7 +70,13 @@ function absoluteRow(base: Omit<Row, 'goal' | 'met' | 'chart'>, value: number, g
     ...base,
     goal: `≤ ${fmt(goal)} ${unit}${goalNote}`,
     met,
-    chart: { label: `${base.app}: ${base.benchmark}`, value: value / goal, goal: 1, higherIsBetter: false, text: `${fmt(value, 1)} ${unit} (goal ≤ ${fmt(goal)} ${unit})` },
+    chart: {
+      label: `${base.app}: ${base.benchmark}`,
+      value: value / goal,
+      goal: 1,
+      higherIsBetter: false,
+      text: `${fmt(value, 1)} ${unit} (goal ≤ ${fmt(goal)} ${unit})`,
+    },
   };
 }
 
@@ -103,19 +116,34 @@ function userServiceRows(r: UserServiceResults | undefined): Row[] {
   if (!r) return [failedRow(app, 'GET /users/:id, sign-ups/s, GET p99 under load')];
   return [
     ratioRow(
-      { app, benchmark: 'GET /users/:id cache hit, req/s', figure: fmt(r.getCacheHit.serviceRps), baseline: `${fmt(r.getCacheHit.baselineRps)} (minimal Express + Redis GET)` },
+      {
+        app,
+        benchmark: 'GET /users/:id cache hit, req/s',
+        figure: fmt(r.getCacheHit.serviceRps),
+        baseline: `${fmt(r.getCacheHit.baselineRps)} (minimal Express + Redis GET)`,
+      },
       r.getCacheHit.ratio,
       '>=',
       0.7,
     ),
     ratioRow(
-      { app, benchmark: 'sign-ups/s (bcrypt cost 12)', figure: fmt(r.signup.signupsPerSecond, 2), baseline: `${fmt(r.signup.bcryptLimitPerSecond, 2)} (bcrypt limit: cores ÷ ${fmt(r.signup.bcryptHashMs, 0)} ms)` },
+      {
+        app,
+        benchmark: 'sign-ups/s (bcrypt cost 12)',
+        figure: fmt(r.signup.signupsPerSecond, 2),
+        baseline: `${fmt(r.signup.bcryptLimitPerSecond, 2)} (bcrypt limit: cores ÷ ${fmt(r.signup.bcryptHashMs, 0)} ms)`,
+      },
       r.signup.ratio,
       '>=',
       0.9,
     ),
     ratioRow(
-      { app, benchmark: 'GET p99 at 200 req/s under saturating sign-ups, ms', figure: fmt(r.getP99UnderSignupLoad.loadedP99Ms), baseline: `${fmt(r.getP99UnderSignupLoad.idleP99Ms)} (same load, idle)` },
+      {
+        app,
+        benchmark: 'GET p99 at 200 req/s under saturating sign-ups, ms',
+        figure: fmt(r.getP99UnderSignupLoad.loadedP99Ms),
+        baseline: `${fmt(r.getP99UnderSignupLoad.idleP99Ms)} (same load, idle)`,
+      },
       r.getP99UnderSignupLoad.ratio,
       '<=',
       3,
@@ -130,7 +158,12 @@ function notificationRows(r: NotificationResults | undefined): Row[] {
   const baselineP99 = r.baselineLatencyMs?.p99;
   return [
     ratioRow(
-      { app, benchmark: 'user.created events/s until recorded', figure: fmt(r.serviceEventsPerSecond), baseline: `${fmt(r.baselineAmqplibMessagesPerSecond)} msg/s (raw amqplib publish → consume)` },
+      {
+        app,
+        benchmark: 'user.created events/s until recorded',
+        figure: fmt(r.serviceEventsPerSecond),
+        baseline: `${fmt(r.baselineAmqplibMessagesPerSecond)} msg/s (raw amqplib publish → consume)`,
+      },
       r.serviceEventsPerSecond / r.baselineAmqplibMessagesPerSecond,
       '>=',
       r.goalRatio,
@@ -181,8 +214,18 @@ function gatewayRows(r: GatewayResults | undefined): Row[] {
 function startupRows(r: StartupResult | undefined): Row[] {
   if (!r) return [failedRow('all apps', 'cold start, idle RSS')];
   return Object.entries(r.apps).flatMap(([app, a]) => [
-    absoluteRow({ app, benchmark: 'cold start: spawn → /health/ready, ms', figure: fmt(a.medianReadyMs), baseline: '—' }, a.medianReadyMs, STARTUP_GOALS.readyMs, 'ms'),
-    absoluteRow({ app, benchmark: 'RSS after 5 s idle, MB', figure: fmt(a.medianRssMb, 1), baseline: '—' }, a.medianRssMb, STARTUP_GOALS.rssMb, 'MB'),
+    absoluteRow(
+      { app, benchmark: 'cold start: spawn → /health/ready, ms', figure: fmt(a.medianReadyMs), baseline: '—' },
+      a.medianReadyMs,
+      STARTUP_GOALS.readyMs,
+      'ms',
+    ),
+    absoluteRow(
+      { app, benchmark: 'RSS after 5 s idle, MB', figure: fmt(a.medianRssMb, 1), baseline: '—' },
+      a.medianRssMb,
+      STARTUP_GOALS.rssMb,
+      'MB',
+    ),
   ]);
 }
 
@@ -208,15 +251,21 @@ function markdown(rows: Row[], runs: PartRun[], startup: StartupResult | undefin
     '',
     '| app | benchmark | figure | baseline | ratio | goal | met |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) =>
-      `| ${[r.app, r.benchmark, r.figure, r.baseline, r.ratio === undefined ? '—' : `${r.ratio}×`, r.goal, r.met === undefined ? '—' : r.met ? 'met' : '**missed**'].map(cell).join(' | ')} |`,
+    ...rows.map(
+      (r) =>
+        `| ${[r.app, r.benchmark, r.figure, r.baseline, r.ratio === undefined ? '—' : `${r.ratio}×`, r.goal, r.met === undefined ? '—' : r.met ? 'met' : '**missed**'].map(cell).join(' | ')} |`,
     ),
     '',
     '![ratio vs goal per benchmark](results.svg)',
     '',
   ];
   if (startup) {
-    lines.push(`## Cold start and idle RSS (${startup.runs} runs each, medians above)`, '', '| app | spawn → ready, ms | RSS after 5 s idle, MB |', '|---|---|---|');
+    lines.push(
+      `## Cold start and idle RSS (${startup.runs} runs each, medians above)`,
+      '',
+      '| app | spawn → ready, ms | RSS after 5 s idle, MB |',
+      '|---|---|---|',
+    );
     for (const [app, a] of Object.entries(startup.apps)) lines.push(`| ${app} | ${a.readyMs.join(', ')} | ${a.rssMb.join(', ')} |`);
     lines.push('');
   }
@@ -247,7 +296,10 @@ function markdown(rows: Row[], runs: PartRun[], startup: StartupResult | undefin
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Part[] | undefined;
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') as Part[] | undefined;
   const parts = PARTS.filter((part) => !only || only.includes(part));
   const started = new Date();
   const load = loadavg()[0];
@@ -302,7 +354,13 @@ async function main(): Promise<void> {
   ];
 
   writeFileSync(path.join(outDir, 'RESULTS.md'), markdown(rows, runs, startup, started));
-  writeFileSync(path.join(outDir, 'results.svg'), renderChart(rows.flatMap((r) => (r.chart ? [{ ...r.chart, met: r.met }] : [])), `Ratio vs goal per benchmark — ${machine().cores} cores, ${machine().node}, ${started.toISOString().slice(0, 10)}`));
+  writeFileSync(
+    path.join(outDir, 'results.svg'),
+    renderChart(
+      rows.flatMap((r) => (r.chart ? [{ ...r.chart, met: r.met }] : [])),
+      `Ratio vs goal per benchmark — ${machine().cores} cores, ${machine().node}, ${started.toISOString().slice(0, 10)}`,
+    ),
+  );
   writeFileSync(
     path.join(outDir, 'results.json'),
     `${JSON.stringify({ measuredAt: started.toISOString(), machine: machine(), runs, rows, raw: { userService, notification, gateway, startup } }, null, 2)}\n`,

@@ -35,7 +35,11 @@ export interface StartupResult {
 }
 
 function readyUrl(system: RunningSystem, app: SystemApp): string {
-  const base = { 'user-service': system.userServiceUrl, 'notification-service': system.notificationServiceUrl, 'api-gateway': system.gatewayUrl }[app];
+  const base = {
+    'user-service': system.userServiceUrl,
+    'notification-service': system.notificationServiceUrl,
+    'api-gateway': system.gatewayUrl,
+  }[app];
   return `${base}/health/ready`;
 }
 
@@ -78,7 +82,9 @@ export async function measureStartup(log: (line: string) => void = (line) => pro
         const { readyMs, rssMb: rss } = await measureOnce(system, app);
         apps[app].readyMs.push(readyMs);
         apps[app].rssMb.push(rss);
-        log(`run ${run}/${RUNS} ${app.padEnd(21)} spawn → ready ${String(readyMs).padStart(5)} ms   RSS after ${IDLE_MS / 1000} s idle ${rss} MB`);
+        log(
+          `run ${run}/${RUNS} ${app.padEnd(21)} spawn → ready ${String(readyMs).padStart(5)} ms   RSS after ${IDLE_MS / 1000} s idle ${rss} MB`,
+        );
       }
     }
     for (const app of APPS) {
@@ -95,7 +101,9 @@ export async function measureStartup(log: (line: string) => void = (line) => pro
 if (require.main === module) {
   measureStartup()
     .then((result) => {
-      process.stdout.write(`\napp                    ready (median)   idle RSS (median)   goals ≤ ${STARTUP_GOALS.readyMs} ms, ≤ ${STARTUP_GOALS.rssMb} MB\n`);
+      process.stdout.write(
+        `\napp                    ready (median)   idle RSS (median)   goals ≤ ${STARTUP_GOALS.readyMs} ms, ≤ ${STARTUP_GOALS.rssMb} MB\n`,
+      );
       for (const app of APPS) {
         const { medianReadyMs, medianRssMb } = result.apps[app];
         process.stdout.write(`${app.padEnd(22)} ${`${medianReadyMs} ms`.padStart(14)}   ${`${medianRssMb} MB`.padStart(17)}\n`);

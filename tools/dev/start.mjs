@@ -12,18 +12,34 @@ const apps = ['api-gateway', 'user-service', 'notification-service'];
 const env = { ...process.env, NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_DAEMON: 'false' };
 
 const services = [
-  { name: 'PostgreSQL', url: env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', port: 5432,
-    start: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' },
-  { name: 'Redis', url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', port: 6379,
-    start: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log' },
-  { name: 'RabbitMQ', url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672', port: 5672,
-    start: 'rabbitmq-server -detached && rabbitmqctl await_startup' },
+  {
+    name: 'PostgreSQL',
+    url: env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    port: 5432,
+    start: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+  },
+  {
+    name: 'Redis',
+    url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    port: 6379,
+    start:
+      'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+  },
+  {
+    name: 'RabbitMQ',
+    url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    port: 5672,
+    start: 'rabbitmq-server -detached && rabbitmqctl await_startup',
+  },
 ];
 
 function reachable(host, port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    const done = (ok) => { socket.destroy(); resolve(ok); };
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(1500, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -57,7 +73,15 @@ function run(label, args) {
 
 await checkInfrastructure();
 // `migrate deploy` creates a missing database itself, then applies pending migrations.
-run('Creating and migrating the databases', ['nx', 'run-many', '-t', 'migrate', '-p', 'user-service,notification-service', '--output-style=stream']);
+run('Creating and migrating the databases', [
+  'nx',
+  'run-many',
+  '-t',
+  'migrate',
+  '-p',
+  'user-service,notification-service',
+  '--output-style=stream',
+]);
 
 console.log(`\n▶ Serving ${apps.join(', ')} — gateway on http://localhost:3000 (docs at /docs). Ctrl-C stops everything.\n`);
 const nx = spawn('npx', ['nx', 'run-many', '-t', 'serve', '-p', apps.join(','), `--parallel=${apps.length}`, '--output-style=stream'], {
@@ -72,8 +96,18 @@ const stop = (signal) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n▶ ${signal}: stopping all apps…`);
-  try { process.kill(-nx.pid, 'SIGTERM'); } catch { /* already gone */ }
-  setTimeout(() => { try { process.kill(-nx.pid, 'SIGKILL'); } catch { /* gone */ } }, 15_000).unref();
+  try {
+    process.kill(-nx.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-nx.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 15_000).unref();
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));

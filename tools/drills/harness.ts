@@ -55,11 +55,15 @@ export class HttpClient {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise((resolve) => {
       const headers: Record<string, string> = {};
-      if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+      if (payload !== undefined)
+        Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
       if (options.token) headers['authorization'] = `Bearer ${options.token}`;
       if (options.requestId) headers['x-request-id'] = options.requestId;
       const req = http.request(url, { method: options.method ?? 'GET', agent: this.agent, localAddress: options.localAddress, headers });
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error('no answer in time'), { code: 'TIMEOUT' })), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'TIMEOUT' })),
+        options.timeoutMs ?? 30_000,
+      );
       req.once('response', (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -94,7 +98,8 @@ function errorCode(body: string): string | undefined {
   }
 }
 
-export const outcomeOf = (answer: HttpAnswer): string => (answer.status === 0 ? String(answer.code) : `${answer.status}${answer.code ? ` ${answer.code}` : ''}`);
+export const outcomeOf = (answer: HttpAnswer): string =>
+  answer.status === 0 ? String(answer.code) : `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
 
 // ------------------------------------------------------------------------------------------- sign-up burst
 
@@ -246,7 +251,9 @@ export async function waitForQuietMachine(log: (line: string) => void, maxMinute
     const others = await othersWork();
     if (others.length === 0) return true;
     if (Date.now() >= deadline) return false;
-    log(`  others' tests or services are running (load ${loadavg()[0].toFixed(2)}); waiting 60 s:\n    ${others.slice(0, 4).join('\n    ')}`);
+    log(
+      `  others' tests or services are running (load ${loadavg()[0].toFixed(2)}); waiting 60 s:\n    ${others.slice(0, 4).join('\n    ')}`,
+    );
     await sleep(60_000);
   }
 }
@@ -380,7 +387,9 @@ export async function runDrill(scenario: Scenario, log: (line: string) => void):
     await smtp.waitForMail((mail) => mail.to.includes(first.email), 30_000);
 
     const { total, ratePerSecond, concurrency = 20 } = scenario.burst;
-    log(`  burst: ${total} sign-ups, concurrency ${concurrency}${ratePerSecond ? `, at most ${ratePerSecond}/s` : ''}; fault after ${scenario.faultAfter}`);
+    log(
+      `  burst: ${total} sign-ups, concurrency ${concurrency}${ratePerSecond ? `, at most ${ratePerSecond}/s` : ''}; fault after ${scenario.faultAfter}`,
+    );
     const burst = new SignupBurst(ctx, scenario.burst);
     await burst.completed(scenario.faultAfter);
     const fault = await scenario.inject(ctx, burst);
@@ -442,7 +451,10 @@ function createContext(system: RunningSystem, smtp: TestSmtpServer, httpClient: 
     async user() {
       const record = await ctx.signup();
       if (record.status !== 201) throw new Error(`sign-up for a probe user answered ${record.outcome}`);
-      const login = await httpClient.request(`${system.gatewayUrl}/api/auth/login`, { method: 'POST', body: { email: record.email, password: PASSWORD } });
+      const login = await httpClient.request(`${system.gatewayUrl}/api/auth/login`, {
+        method: 'POST',
+        body: { email: record.email, password: PASSWORD },
+      });
       const { accessToken } = JSON.parse(login.body) as { accessToken: string };
       const me = await httpClient.request(`${system.gatewayUrl}/api/users/me`, { token: accessToken });
       const { id } = JSON.parse(me.body) as { id: string };
@@ -572,12 +584,23 @@ async function diagnoseLost(system: RunningSystem, records: SignupRecord[], mail
   return Promise.all(
     lost.map(async ({ email }) => {
       const outbox = await withPg(system.databases.users.url, async (c) => {
-        const rows = (await c.query("SELECT published_at, attempts, last_error FROM outbox WHERE payload::text LIKE '%' || $1 || '%'", [email])).rows;
-        return rows.map((row) => `outbox published_at=${String(row.published_at)} attempts=${String(row.attempts)} last_error=${String(row.last_error)}`).join('; ');
+        const rows = (
+          await c.query("SELECT published_at, attempts, last_error FROM outbox WHERE payload::text LIKE '%' || $1 || '%'", [email])
+        ).rows;
+        return rows
+          .map(
+            (row) =>
+              `outbox published_at=${String(row.published_at)} attempts=${String(row.attempts)} last_error=${String(row.last_error)}`,
+          )
+          .join('; ');
       });
       const notification = await withPg(system.databases.notifications.url, async (c) => {
-        const rows = (await c.query("SELECT status, attempts, last_error FROM notifications WHERE recipient = $1 AND kind = 'welcome'", [email])).rows;
-        return rows.map((row) => `notification status=${String(row.status)} attempts=${String(row.attempts)} last_error=${String(row.last_error)}`).join('; ');
+        const rows = (
+          await c.query("SELECT status, attempts, last_error FROM notifications WHERE recipient = $1 AND kind = 'welcome'", [email])
+        ).rows;
+        return rows
+          .map((row) => `notification status=${String(row.status)} attempts=${String(row.attempts)} last_error=${String(row.last_error)}`)
+          .join('; ');
       });
       return `${email}: ${outbox || 'no outbox row'}; ${notification || 'no notification row'}`;
     }),
@@ -595,7 +618,9 @@ function serviceErrors(system: RunningSystem): Record<string, string[]> {
         try {
           const entry = JSON.parse(line) as { level?: string; message?: string; err?: { name?: string; code?: string; message?: string } };
           // The error's name, code and first line make the messages distinct (and the report precise).
-          const cause = entry.err ? ` (${[entry.err.name, entry.err.code, entry.err.message?.split('\n')[0].slice(0, 160)].filter(Boolean).join(': ')})` : '';
+          const cause = entry.err
+            ? ` (${[entry.err.name, entry.err.code, entry.err.message?.split('\n')[0].slice(0, 160)].filter(Boolean).join(': ')})`
+            : '';
           if (entry.level === 'error' || entry.level === 'warn') message = `${entry.level}: ${entry.message}${cause}`;
         } catch {
           if (/error/i.test(line)) message = line.slice(0, 160);

@@ -91,7 +91,11 @@ function markdown(results: DrillResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map(Number);
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',')
+    .map(Number);
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   if (scenarios.length === 0) throw new Error(`no drill matches --only=${String(only)} (drills are 1–6)`);
   // Ctrl-C mid-drill must not leave a shared service stopped.
@@ -105,7 +109,9 @@ async function main(): Promise<void> {
     await buildApps();
   }
   mkdirSync(outDir, { recursive: true });
-  const previous: DrillResult[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { drills: DrillResult[] }).drills : [];
+  const previous: DrillResult[] = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { drills: DrillResult[] }).drills
+    : [];
   const byId = new Map(previous.map((r) => [r.id, r]));
   try {
     for (const scenario of scenarios) {

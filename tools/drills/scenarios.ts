@@ -123,8 +123,16 @@ const rabbitRestart: Scenario = {
         'broker up → user-service connected again (relay can publish)': back(publisherBackAt),
       },
       checks: [
-        check('notification-service consumer reconnected within 30 s of the broker', consumerBackAt !== undefined && consumerBackAt - upAt <= 30_000, back(consumerBackAt)),
-        check('user-service publisher reconnected within 30 s of the broker', publisherBackAt !== undefined && publisherBackAt - upAt <= 30_000, back(publisherBackAt)),
+        check(
+          'notification-service consumer reconnected within 30 s of the broker',
+          consumerBackAt !== undefined && consumerBackAt - upAt <= 30_000,
+          back(consumerBackAt),
+        ),
+        check(
+          'user-service publisher reconnected within 30 s of the broker',
+          publisherBackAt !== undefined && publisherBackAt - upAt <= 30_000,
+          back(publisherBackAt),
+        ),
       ],
       story:
         `The broker node was shut down (\`rabbitmqctl shutdown\`: the Erlang VM too) at ${at(faultAt)}, was gone at ${at(downAt)} and ` +
@@ -191,16 +199,29 @@ const postgresOutage: Scenario = {
         'stop command (pg_ctlcluster stop -m fast)': `${seconds(downAt - faultAt)} s`,
         'Postgres down → up': `${seconds(upAt - downAt)} s`,
         'user-service readiness 503 after Postgres down': userUnreadyMs === undefined ? 'never' : `${userUnreadyMs} ms`,
-        'notification-service readiness 503 after Postgres down': notificationUnready === undefined ? 'never' : `${unreadyAfter(notificationUnready)} ms`,
+        'notification-service readiness 503 after Postgres down':
+          notificationUnready === undefined ? 'never' : `${unreadyAfter(notificationUnready)} ms`,
         'failed sign-ups during the outage, latency': latencySummary(failedMs),
         'Postgres up → user-service ready': readyAgainAt === undefined ? 'not within 120 s' : `${seconds(readyAgainAt - upAt)} s`,
         'Postgres up → first sign-up 201': firstCreatedAfter ? `${seconds(firstCreatedAfter.endedAt - upAt)} s` : 'none in the burst',
       },
       checks: [
-        check('user-service readiness 503 within 2 s of Postgres going down', userUnreadyMs !== undefined && userUnreadyMs <= 2_000, `${String(userUnreadyMs)} ms`),
+        check(
+          'user-service readiness 503 within 2 s of Postgres going down',
+          userUnreadyMs !== undefined && userUnreadyMs <= 2_000,
+          `${String(userUnreadyMs)} ms`,
+        ),
         check('requests fail fast during the outage (p99 of failed requests ≤ 1 s)', p99 <= 1_000, latencySummary(failedMs)),
-        check('no request hung (every failed request answered within 5 s)', failedMs.every((ms) => ms <= 5_000), `max ${Math.round(Math.max(0, ...failedMs))} ms`),
-        check('user-service ready again within 10 s of Postgres', readyAgainAt !== undefined && readyAgainAt - upAt <= 10_000, readyAgainAt === undefined ? 'no' : `${seconds(readyAgainAt - upAt)} s`),
+        check(
+          'no request hung (every failed request answered within 5 s)',
+          failedMs.every((ms) => ms <= 5_000),
+          `max ${Math.round(Math.max(0, ...failedMs))} ms`,
+        ),
+        check(
+          'user-service ready again within 10 s of Postgres',
+          readyAgainAt !== undefined && readyAgainAt - upAt <= 10_000,
+          readyAgainAt === undefined ? 'no' : `${seconds(readyAgainAt - upAt)} s`,
+        ),
       ],
       story:
         `PostgreSQL (the whole cluster: both services' databases) was stopped at ${at(faultAt)} (fully down at ${at(downAt)}) and started again at ${at(upAt)}. ` +
@@ -284,11 +305,31 @@ const redisOutage: Scenario = {
         'Redis up → shared general limit enforced again': back(limitBackAt),
       },
       checks: [
-        check(`Redis up: the general limit refuses past ${RATE_LIMIT} (429)`, statuses(before, 429) === 20, `${statuses(before, 429)}× 429 of ${over}`),
-        check('Redis down: GET /api/users/:id still 200 (served uncached)', statuses(during, 200) === over, `${statuses(during, 200)}/${over}`),
-        check('Redis down: the general limit fails open (no 429, no 5xx)', statuses(during, 429) === 0 && server5xx === 0, `${statuses(during, 429)}× 429, ${server5xx}× 5xx`),
-        check(`Redis down: login limit counted per process (${LOGIN_LIMIT}× 401, then 429)`, loginStatuses === expectedLogins, loginStatuses),
-        check('Redis back: the general limit is enforced again within 15 s', limitBackAt !== undefined && limitBackAt - upAt <= 15_000, back(limitBackAt)),
+        check(
+          `Redis up: the general limit refuses past ${RATE_LIMIT} (429)`,
+          statuses(before, 429) === 20,
+          `${statuses(before, 429)}× 429 of ${over}`,
+        ),
+        check(
+          'Redis down: GET /api/users/:id still 200 (served uncached)',
+          statuses(during, 200) === over,
+          `${statuses(during, 200)}/${over}`,
+        ),
+        check(
+          'Redis down: the general limit fails open (no 429, no 5xx)',
+          statuses(during, 429) === 0 && server5xx === 0,
+          `${statuses(during, 429)}× 429, ${server5xx}× 5xx`,
+        ),
+        check(
+          `Redis down: login limit counted per process (${LOGIN_LIMIT}× 401, then 429)`,
+          loginStatuses === expectedLogins,
+          loginStatuses,
+        ),
+        check(
+          'Redis back: the general limit is enforced again within 15 s',
+          limitBackAt !== undefined && limitBackAt - upAt <= 15_000,
+          back(limitBackAt),
+        ),
       ],
       story:
         `Redis was shut down (\`redis-cli shutdown nosave\`) at ${at(faultAt)} and started again at ${at(upAt)}. ` +

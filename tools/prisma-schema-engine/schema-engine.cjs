@@ -343,7 +343,8 @@ function parseArgs(argv) {
     if (arg === '--version' || arg === '-V') options.version = true;
     else if (arg === '--datamodels' || arg === '-d') options.datamodels.push(argv[++i]);
     else if (arg === '--datasource') options.datasource = JSON.parse(argv[++i]);
-    else if (arg === '--enabled-preview-features' || arg === '--extension-types') i++; // nothing to forward
+    else if (arg === '--enabled-preview-features' || arg === '--extension-types')
+      i++; // nothing to forward
     else if (arg === 'cli') options.cliCommand = argv[++i];
   }
   return options;

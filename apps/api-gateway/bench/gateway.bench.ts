@@ -82,7 +82,18 @@ function readFileSyncSafe(file: string): string {
 }
 
 async function wrk(url: string, token: string, durationS: number): Promise<WrkFigures> {
-  const args = ['-c', WRK_CPU, 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${durationS}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url];
+  const args = [
+    '-c',
+    WRK_CPU,
+    'wrk',
+    '-t1',
+    `-c${CONNECTIONS}`,
+    `-d${durationS}s`,
+    '--latency',
+    '-H',
+    `Authorization: Bearer ${token}`,
+    url,
+  ];
   return parseWrkOutput(await runTool('taskset', args));
 }
 
@@ -130,9 +141,7 @@ async function main(): Promise<void> {
   };
   try {
     await migrateDatabase('user-service', database.url);
-    const [userPort, gatewayPort, metricsPort, nginxPort, floorPort] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
-    );
+    const [userPort, gatewayPort, metricsPort, nginxPort, floorPort] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
     const redisKeyPrefix = `gateway-bench-${randomBytes(3).toString('hex')}:`;
     const userServiceUrl = `http://127.0.0.1:${userPort}`;
     const pinned = (cpu: string, name: string, args: string[], env: Record<string, string>, readyUrl: string) =>
@@ -275,8 +284,7 @@ async function main(): Promise<void> {
       Target,
       { requestsPerSecond: number; p50Ms: number; p99Ms: number; proxyCpuUsPerRequest: number; serviceCpuUsPerRequest: number }
     >;
-    const ratio = (a: Target, b: Target): number =>
-      Math.round((medians[a].requestsPerSecond / medians[b].requestsPerSecond) * 100) / 100;
+    const ratio = (a: Target, b: Target): number => Math.round((medians[a].requestsPerSecond / medians[b].requestsPerSecond) * 100) / 100;
     const results = {
       measuredAt: new Date().toISOString(),
       request: 'GET /api/users/:id with a valid bearer token (user-service answers from its Redis cache)',

@@ -14,8 +14,7 @@ describe('the production build (dist/apps/api-gateway/main.js) as a real process
   let token: string;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error(`${MAIN} is missing: run \`npx nx build api-gateway\` (the test target depends on it)`);
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nx build api-gateway\` (the test target depends on it)`);
     const key = await createSigningKey();
     users = await startStub({ name: 'users', openapi: 'users', jwks: key.jwks });
     token = await key.sign();

@@ -50,7 +50,12 @@ function createdEvent(): { eventId: string; body: Buffer; routingKey: string; co
     occurredAt: new Date().toISOString(),
     payload: { ...userEventFixtures.created.payload, userId, email: `u.${userId.slice(0, 8)}@example.com` },
   };
-  return { eventId: event.eventId, body: Buffer.from(JSON.stringify(event)), routingKey: String(routingKeyOfEvent(event)), correlationId: event.correlationId };
+  return {
+    eventId: event.eventId,
+    body: Buffer.from(JSON.stringify(event)),
+    routingKey: String(routingKeyOfEvent(event)),
+    correlationId: event.correlationId,
+  };
 }
 
 /** Accepts and discards mail, cheaply (no parsing): the service's sender runs as in production. */
@@ -70,7 +75,11 @@ async function startSmtpSink(): Promise<{ url: string; received: () => number; c
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `smtp://127.0.0.1:${port}`, received: () => received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function baseline(url: string, n: number): Promise<number> {
@@ -143,11 +152,15 @@ async function main(): Promise<void> {
   const sink = await startSmtpSink();
   try {
     database = await createTestDatabase('notification_bench');
-    execFileSync(path.join(root, 'node_modules/.bin/prisma'), ['migrate', 'deploy', '--config', 'apps/notification-service/prisma.config.ts'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url },
-      stdio: 'ignore',
-    });
+    execFileSync(
+      path.join(root, 'node_modules/.bin/prisma'),
+      ['migrate', 'deploy', '--config', 'apps/notification-service/prisma.config.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: database.url },
+        stdio: 'ignore',
+      },
+    );
     vhost = await createTestVhost('notification-bench');
 
     process.stderr.write(`warm-up: raw amqplib publish → consume of ${WARMUP_EVENTS} messages…\n`);
@@ -175,7 +188,14 @@ async function main(): Promise<void> {
     const db = new Client({ connectionString: database.url });
     await db.connect();
     const publish = async (event: ReturnType<typeof createdEvent>) => {
-      if (!channel.publish(USER_EVENTS_EXCHANGE, event.routingKey, event.body, { persistent: true, messageId: event.eventId, correlationId: event.correlationId, contentType: 'application/json' })) {
+      if (
+        !channel.publish(USER_EVENTS_EXCHANGE, event.routingKey, event.body, {
+          persistent: true,
+          messageId: event.eventId,
+          correlationId: event.correlationId,
+          contentType: 'application/json',
+        })
+      ) {
         await new Promise((r) => channel.once('drain', r));
       }
     };
@@ -192,11 +212,23 @@ async function main(): Promise<void> {
       await waitFor(async () => (await count(db)) >= recorded, { timeoutMs: 600_000, intervalMs: 20, description: `${n} notifications` });
       const recordSeconds = (performance.now() - started) / 1000;
       await waitFor(() => sink.received() >= recorded, { timeoutMs: 600_000, intervalMs: 50, description: 'every mail sent' });
-      return { eventsPerSecond: n / recordSeconds, publishSeconds, recordSeconds, allSentSeconds: (performance.now() - started) / 1000, messageBytes: events[0].body.length };
+      return {
+        eventsPerSecond: n / recordSeconds,
+        publishSeconds,
+        recordSeconds,
+        allSentSeconds: (performance.now() - started) / 1000,
+        messageBytes: events[0].body.length,
+      };
     };
     process.stderr.write(`warm-up: ${WARMUP_EVENTS} events through the service…\n`);
     await throughput(WARMUP_EVENTS);
-    const rounds: Array<{ baselineMessagesPerSecond: number; serviceEventsPerSecond: number; publishSeconds: number; recordSeconds: number; allMailsSentSeconds: number }> = [];
+    const rounds: Array<{
+      baselineMessagesPerSecond: number;
+      serviceEventsPerSecond: number;
+      publishSeconds: number;
+      recordSeconds: number;
+      allMailsSentSeconds: number;
+    }> = [];
     let messageBytes = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}: raw amqplib, then ${N} events through the service…\n`);
@@ -229,9 +261,15 @@ async function main(): Promise<void> {
       await publish(event);
     }
     await channel.waitForConfirms();
-    await waitFor(async () => (await count(db)) >= recorded + LATENCY_EVENTS, { timeoutMs: 120_000, intervalMs: 20, description: 'latency events' });
+    await waitFor(async () => (await count(db)) >= recorded + LATENCY_EVENTS, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      description: 'latency events',
+    });
     // processed_at is stamped by the service when it handles the event, just before its transaction commits.
-    const rows = (await db.query('SELECT event_id, processed_at FROM processed_events WHERE event_id = ANY($1::uuid[])', [[...publishedAt.keys()]])).rows as Array<{ event_id: string; processed_at: Date }>;
+    const rows = (
+      await db.query('SELECT event_id, processed_at FROM processed_events WHERE event_id = ANY($1::uuid[])', [[...publishedAt.keys()]])
+    ).rows as Array<{ event_id: string; processed_at: Date }>;
     const latencies = rows.map((row) => row.processed_at.getTime() - (publishedAt.get(row.event_id) ?? 0)).sort((a, b) => a - b);
     await db.end();
     await model.close();
@@ -239,7 +277,15 @@ async function main(): Promise<void> {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-      settings: { events: N, rounds: ROUNDS, warmupEvents: WARMUP_EVENTS, latencyEvents: LATENCY_EVENTS, latencyRatePerSecond: LATENCY_RATE, prefetch: PREFETCH, messageBytes },
+      settings: {
+        events: N,
+        rounds: ROUNDS,
+        warmupEvents: WARMUP_EVENTS,
+        latencyEvents: LATENCY_EVENTS,
+        latencyRatePerSecond: LATENCY_RATE,
+        prefetch: PREFETCH,
+        messageBytes,
+      },
       rounds,
       baselineAmqplibMessagesPerSecond: baselineRate,
       serviceEventsPerSecond: serviceRate,
@@ -258,11 +304,19 @@ async function main(): Promise<void> {
       [`service: ${N} events recorded (median of ${ROUNDS})`, `${results.serviceEventsPerSecond} events/s (${results.recordSeconds} s)`],
       ['ratio to baseline (goal ≥ 0.5)', `${results.ratioToBaseline}`],
       [`all ${N} mails sent (SMTP sink)`, `${results.allMailsSentSeconds} s after the first publish`],
-      [`publish→recorded at ${LATENCY_RATE}/s, p50 / p99 / max`, `${results.latencyMs.p50} / ${results.latencyMs.p99} / ${results.latencyMs.max} ms`],
-      [`raw amqplib publish→consume at ${LATENCY_RATE}/s, p50 / p99 / max`, `${results.baselineLatencyMs.p50} / ${results.baselineLatencyMs.p99} / ${results.baselineLatencyMs.max} ms`],
+      [
+        `publish→recorded at ${LATENCY_RATE}/s, p50 / p99 / max`,
+        `${results.latencyMs.p50} / ${results.latencyMs.p99} / ${results.latencyMs.max} ms`,
+      ],
+      [
+        `raw amqplib publish→consume at ${LATENCY_RATE}/s, p50 / p99 / max`,
+        `${results.baselineLatencyMs.p50} / ${results.baselineLatencyMs.p99} / ${results.baselineLatencyMs.max} ms`,
+      ],
     ];
     const width = Math.max(...table.map(([label]) => label.length));
-    process.stdout.write(`\n${table.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n\nwritten: apps/notification-service/bench/results.json\n`);
+    process.stdout.write(
+      `\n${table.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n\nwritten: apps/notification-service/bench/results.json\n`,
+    );
   } finally {
     if (service) {
       await service.stop();

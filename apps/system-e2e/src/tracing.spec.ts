@@ -22,7 +22,15 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (process.env['DEBUG_SPANS']) console.log(receiver.spans.map((s) => `${s.service} ${s.kind} ${s.name} ${s.traceId.slice(0, 6)} ${s.spanId.slice(0, 6)} <- ${s.parentSpanId?.slice(0, 6)} ${JSON.stringify(s.attributes).slice(0, 150)}`).join('\n'));
+  if (process.env['DEBUG_SPANS'])
+    console.log(
+      receiver.spans
+        .map(
+          (s) =>
+            `${s.service} ${s.kind} ${s.name} ${s.traceId.slice(0, 6)} ${s.spanId.slice(0, 6)} <- ${s.parentSpanId?.slice(0, 6)} ${JSON.stringify(s.attributes).slice(0, 150)}`,
+        )
+        .join('\n'),
+    );
   await system?.stop();
   await smtp?.close();
   await receiver?.close();

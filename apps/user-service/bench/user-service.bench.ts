@@ -45,7 +45,6 @@ const ROUND_SECONDS = 10;
 const PASSWORD = 'Bench-Password-1';
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? '1,2,3').split(',').map(Number));
 
-
 interface WrkResult {
   rps: number;
   p99Ms: number;

@@ -1,11 +1,4 @@
-import type {
-  UserActivatedV1,
-  UserCreatedV1,
-  UserDeactivatedV1,
-  UserDeletedV1,
-  UserEvent,
-  UserUpdatedV1,
-} from './user-events';
+import type { UserActivatedV1, UserCreatedV1, UserDeactivatedV1, UserDeletedV1, UserEvent, UserUpdatedV1 } from './user-events';
 
 /**
  * One valid example of every user event. Producers assert that what they emit has this shape;

@@ -71,9 +71,7 @@ describe('user event contracts v1', () => {
     const { updatedEmail, updatedName } = userEventFixtures;
     const { previousEmail: _p, ...withoutPrevious } = updatedEmail.payload;
     expect(parseUserEvent({ ...updatedEmail, payload: withoutPrevious }).ok).toBe(false);
-    expect(parseUserEvent({ ...updatedName, payload: { ...updatedName.payload, previousEmail: 'a@b.co' } }).ok).toBe(
-      false,
-    );
+    expect(parseUserEvent({ ...updatedName, payload: { ...updatedName.payload, previousEmail: 'a@b.co' } }).ok).toBe(false);
     expect(parseUserEvent({ ...updatedName, payload: { ...updatedName.payload, changedFields: [] } }).ok).toBe(false);
   });
 

@@ -12,7 +12,10 @@ export const userCreatedV1Payload = z.strictObject({ userId, email, name, role }
 export const userUpdatedV1Payload = z
   .strictObject({
     userId,
-    changedFields: z.array(z.enum(['name', 'email'])).min(1).max(2),
+    changedFields: z
+      .array(z.enum(['name', 'email']))
+      .min(1)
+      .max(2),
     /** The values after the change. */
     name,
     email,

@@ -81,9 +81,7 @@ export class ConfirmPublisher {
     if (!channel) {
       throw new PublishError('NOT_CONNECTED', `Not connected to RabbitMQ (${this.connection.redactedUrl})`);
     }
-    await publishWithConfirm(channel, exchange, routingKey, body, options, this.confirmTimeoutMs, () =>
-      this.waitForDrain(channel),
-    );
+    await publishWithConfirm(channel, exchange, routingKey, body, options, this.confirmTimeoutMs, () => this.waitForDrain(channel));
   }
 
   // amqplib has already queued a message when `publish` returns false; later ones wait for 'drain'.
@@ -130,10 +128,7 @@ export function publishWithConfirm(
   onBackPressure?: () => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new PublishError('CONFIRM_TIMEOUT', `No publisher confirm within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => reject(new PublishError('CONFIRM_TIMEOUT', `No publisher confirm within ${timeoutMs} ms`)), timeoutMs);
     const settle = (error: unknown): void => {
       clearTimeout(timer);
       if (error) reject(toPublishError(error, lastChannelError.get(channel)));
@@ -143,9 +138,11 @@ export function publishWithConfirm(
       const writable = channel.publish(exchange, routingKey, body, options, settle);
       if (!writable) onBackPressure?.();
     } catch (error) {
-      settle(error instanceof RangeError || error instanceof TypeError
-        ? new PublishError('INVALID_MESSAGE', error.message, { cause: error })
-        : error);
+      settle(
+        error instanceof RangeError || error instanceof TypeError
+          ? new PublishError('INVALID_MESSAGE', error.message, { cause: error })
+          : error,
+      );
     }
   });
 }

@@ -26,13 +26,7 @@ export function isPermanentMessageError(error: unknown): error is PermanentMessa
   );
 }
 
-export type PublishErrorCode =
-  | 'NOT_CONNECTED'
-  | 'NACKED'
-  | 'CHANNEL_CLOSED'
-  | 'CONFIRM_TIMEOUT'
-  | 'PUBLISHER_CLOSED'
-  | 'INVALID_MESSAGE';
+export type PublishErrorCode = 'NOT_CONNECTED' | 'NACKED' | 'CHANNEL_CLOSED' | 'CONFIRM_TIMEOUT' | 'PUBLISHER_CLOSED' | 'INVALID_MESSAGE';
 
 /** A publish the broker did not confirm. Whatever the code, the message may or may not have been routed. */
 export class PublishError extends Error {

@@ -105,9 +105,11 @@ export class ReliableConsumer {
     const consumerTag = this.consumerTag;
     this.consumerTag = undefined;
     if (channels && consumerTag) {
-      await channels.consume.cancel(consumerTag).catch((error: unknown) =>
-        this.logger.warn('Cancelling the consumer failed', { queue: this.options.queue, error: errorMessage(error) }),
-      );
+      await channels.consume
+        .cancel(consumerTag)
+        .catch((error: unknown) =>
+          this.logger.warn('Cancelling the consumer failed', { queue: this.options.queue, error: errorMessage(error) }),
+        );
     }
     await withTimeout(() => this.drain(), timeoutMs).catch(() =>
       this.logger.warn('Handlers still running at stop; their messages will be redelivered', {
@@ -202,9 +204,7 @@ export class ReliableConsumer {
       return;
     }
     const task = this.process(message, channels)
-      .catch((error: unknown) =>
-        this.logger.error('Message processing failed', { queue: this.options.queue, error: errorMessage(error) }),
-      )
+      .catch((error: unknown) => this.logger.error('Message processing failed', { queue: this.options.queue, error: errorMessage(error) }))
       .finally(() => this.inFlight.delete(task));
     this.inFlight.add(task);
   }
@@ -283,12 +283,7 @@ export class ReliableConsumer {
   }
 
   /** Copies the message to `queue` (default exchange), waits for the confirm, then acks the original. */
-  private async forward(
-    message: ConsumeMessage,
-    channels: Channels,
-    queue: string,
-    headers: MessageHeaders,
-  ): Promise<boolean> {
+  private async forward(message: ConsumeMessage, channels: Channels, queue: string, headers: MessageHeaders): Promise<boolean> {
     try {
       await publishWithConfirm(
         channels.publish,

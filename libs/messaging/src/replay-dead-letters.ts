@@ -2,14 +2,7 @@ import { connect, type ChannelModel, type GetMessage } from 'amqplib';
 import { errorMessage, type RabbitConnection } from './connection';
 import { publishWithConfirm, watchChannelErrors } from './confirm-publisher';
 import { PublishError, ReplayError } from './errors';
-import {
-  applicationHeaders,
-  copyOptions,
-  MessagingHeaders,
-  originOf,
-  readNumberHeader,
-  readStringHeader,
-} from './headers';
+import { applicationHeaders, copyOptions, MessagingHeaders, originOf, readNumberHeader, readStringHeader } from './headers';
 import { noopLogger } from './logger';
 import { deadLetterQueueName } from './topology';
 import type { Logger, MessageHeaders, ReplayedMessage, ReplayReport } from './types';

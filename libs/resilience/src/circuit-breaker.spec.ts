@@ -188,9 +188,7 @@ describe('CircuitBreaker', () => {
 
   it('validates its options', () => {
     expect(() => new CircuitBreaker({ name: 'x', failureThreshold: 0, resetTimeoutMs: 1 })).toThrow(RangeError);
-    expect(
-      () => new CircuitBreaker({ name: 'x', failureThreshold: 1, resetTimeoutMs: 1, halfOpenMaxConcurrent: 0 }),
-    ).toThrow(RangeError);
+    expect(() => new CircuitBreaker({ name: 'x', failureThreshold: 1, resetTimeoutMs: 1, halfOpenMaxConcurrent: 0 })).toThrow(RangeError);
   });
 });
 

@@ -61,9 +61,7 @@ export class CircuitBreaker {
     const isTrial = this.admit();
     try {
       const result =
-        this.options.callTimeoutMs === undefined
-          ? await operation()
-          : await withTimeout(operation, this.options.callTimeoutMs);
+        this.options.callTimeoutMs === undefined ? await operation() : await withTimeout(operation, this.options.callTimeoutMs);
       this.recordSuccess(isTrial);
       return result;
     } catch (error) {

@@ -2,7 +2,10 @@
 export class TimeoutError extends Error {
   readonly code = 'TIMEOUT' as const;
 
-  constructor(readonly timeoutMs: number, message = `Operation timed out after ${timeoutMs} ms`) {
+  constructor(
+    readonly timeoutMs: number,
+    message = `Operation timed out after ${timeoutMs} ms`,
+  ) {
     super(message);
     this.name = 'TimeoutError';
   }

@@ -12,9 +12,7 @@ describe('backoffDelay (full jitter)', () => {
         expect(delay).toBeGreaterThanOrEqual(0);
         expect(delay).toBeLessThanOrEqual(cap);
       }
-      expect(backoffDelay(retry, { baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.999999 })).toBe(
-        Math.floor(0.999999 * cap),
-      );
+      expect(backoffDelay(retry, { baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.999999 })).toBe(Math.floor(0.999999 * cap));
     }
   });
 
@@ -85,9 +83,7 @@ describe('retryWithBackoff', () => {
     const controller = new AbortController();
     controller.abort(new Error('cancelled'));
     const operation = jest.fn();
-    await expect(retryWithBackoff(operation, { ...fast, maxAttempts: 3, signal: controller.signal })).rejects.toThrow(
-      'cancelled',
-    );
+    await expect(retryWithBackoff(operation, { ...fast, maxAttempts: 3, signal: controller.signal })).rejects.toThrow('cancelled');
     expect(operation).not.toHaveBeenCalled();
   });
 

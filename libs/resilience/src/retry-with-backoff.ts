@@ -21,10 +21,7 @@ export interface RetryOptions {
  * "Full jitter" backoff (AWS architecture blog): a uniformly random delay in
  * [0, min(maxDelayMs, baseDelayMs * factor^(retry-1))]. It spreads retries of many clients apart.
  */
-export function backoffDelay(
-  retry: number,
-  options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'factor' | 'random'>,
-): number {
+export function backoffDelay(retry: number, options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'factor' | 'random'>): number {
   const factor = options.factor ?? 2;
   const cap = Math.min(options.maxDelayMs, options.baseDelayMs * factor ** Math.max(0, retry - 1));
   return Math.floor((options.random ?? Math.random)() * cap);

@@ -3,8 +3,7 @@ import { requestContext } from './request-context';
 import { captureLogger } from './test/capture-logger';
 
 const hash = '$2b$12$C6UzMDM.H6dfI/f/IKcEeO5h6rT4C4M8rY6J7W5uQ3p1fQ9l9GqKa';
-const jwt =
-  'eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMjMiLCJyb2xlIjoidXNlciJ9.c2lnbmF0dXJlc2lnbmF0dXJlc2ln';
+const jwt = 'eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMjMiLCJyb2xlIjoidXNlciJ9.c2lnbmF0dXJlc2lnbmF0dXJlc2ln';
 
 describe('logger', () => {
   it('writes JSON lines with service, level, timestamp and message', () => {

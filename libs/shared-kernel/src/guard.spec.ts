@@ -66,11 +66,7 @@ describe('Guard', () => {
 
   it('combine returns the first violation or ok', () => {
     expect(Guard.combine([Guard.inRange(1, 0, 2, 'a'), Guard.againstEmpty('x', 'b')]).ok).toBe(true);
-    const combined = Guard.combine([
-      Guard.inRange(1, 0, 2, 'a'),
-      Guard.againstEmpty('', 'b'),
-      Guard.againstEmpty('', 'c'),
-    ]);
+    const combined = Guard.combine([Guard.inRange(1, 0, 2, 'a'), Guard.againstEmpty('', 'b'), Guard.againstEmpty('', 'c')]);
     expectViolation(combined, 'b');
     expect(Guard.combine([]).ok).toBe(true);
   });

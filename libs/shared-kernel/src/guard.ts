@@ -6,9 +6,7 @@ type GuardResult<T> = Result<T, ValidationError>;
 /** Invariant checks that return Results instead of throwing. `field` names the value in the error. */
 export const Guard = {
   againstNullOrUndefined<T>(value: T | null | undefined, field: string): GuardResult<T> {
-    return value === null || value === undefined
-      ? Result.fail(new ValidationError(field, `${field} is required`))
-      : Result.ok(value);
+    return value === null || value === undefined ? Result.fail(new ValidationError(field, `${field} is required`)) : Result.ok(value);
   },
 
   /** Rejects null/undefined, empty or whitespace-only strings and empty arrays. */

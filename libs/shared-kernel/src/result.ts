@@ -17,9 +17,7 @@ export type Result<T, E> = Ok<T> | Fail<E>;
 type OkValues<R extends readonly Result<unknown, unknown>[]> = {
   [K in keyof R]: R[K] extends Result<infer T, unknown> ? T : never;
 };
-type FailErrors<R extends readonly Result<unknown, unknown>[]> = R[number] extends Result<unknown, infer E>
-  ? E
-  : never;
+type FailErrors<R extends readonly Result<unknown, unknown>[]> = R[number] extends Result<unknown, infer E> ? E : never;
 
 export const Result = {
   ok<T = void>(value: T = undefined as T): Ok<T> {
@@ -43,9 +41,7 @@ export const Result = {
   },
 
   /** All values when every result is ok, else the first failure (in argument order). */
-  combine<R extends readonly Result<unknown, unknown>[]>(
-    results: readonly [...R],
-  ): Result<OkValues<R>, FailErrors<R>> {
+  combine<R extends readonly Result<unknown, unknown>[]>(results: readonly [...R]): Result<OkValues<R>, FailErrors<R>> {
     const values: unknown[] = [];
     for (const result of results) {
       if (!result.ok) return result as Fail<FailErrors<R>>;

@@ -59,6 +59,8 @@ describe('startTelemetry', () => {
   });
 
   it('honours OTEL_SDK_DISABLED', () => {
-    expect(startTelemetry({ serviceName: 'test', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_SDK_DISABLED: 'true' } }).enabled).toBe(false);
+    expect(
+      startTelemetry({ serviceName: 'test', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_SDK_DISABLED: 'true' } }).enabled,
+    ).toBe(false);
   });
 });

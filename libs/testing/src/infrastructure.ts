@@ -42,6 +42,8 @@ export async function requireInfrastructure(services: readonly InfrastructureSer
     }),
   );
   if (down.length > 0) {
-    throw new Error(`Integration tests need real infrastructure:\n  - ${down.join('\n  - ')}\n(or run docker compose -f docker/docker-compose.yml up -d)`);
+    throw new Error(
+      `Integration tests need real infrastructure:\n  - ${down.join('\n  - ')}\n(or run docker compose -f docker/docker-compose.yml up -d)`,
+    );
   }
 }

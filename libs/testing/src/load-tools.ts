@@ -20,11 +20,16 @@ export function requireTool(command: string, debianPackage: string): void {
  */
 export function runTool(command: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024, timeout: options.timeoutMs ?? 120_000 }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      const status = error.killed ? `killed (${String(error.signal)})` : `exit code ${String(error.code)}`;
-      reject(new Error(`${command} ${args[0] ?? ''}… failed, ${status}: ${stderr.trim().slice(-500)}`));
-    });
+    execFile(
+      command,
+      args,
+      { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024, timeout: options.timeoutMs ?? 120_000 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const status = error.killed ? `killed (${String(error.signal)})` : `exit code ${String(error.code)}`;
+        reject(new Error(`${command} ${args[0] ?? ''}… failed, ${status}: ${stderr.trim().slice(-500)}`));
+      },
+    );
   });
 }
 

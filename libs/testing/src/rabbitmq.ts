@@ -68,7 +68,7 @@ async function rabbitmqctl(args: string[]): Promise<void> {
     const hint =
       detail.code === 'ENOENT'
         ? 'rabbitmqctl is not on PATH (the tests manage vhosts with it; run them on the broker host as root)'
-        : (detail.stderr?.trim() || detail.message);
+        : detail.stderr?.trim() || detail.message;
     throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${hint}`, { cause: error });
   }
 }

@@ -64,8 +64,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     port,
     mails,
     mailsTo: (address) => mails.filter((mail) => mail.to.includes(address.toLowerCase())),
-    waitForMail: (predicate, timeoutMs = 10_000) =>
-      waitFor(() => mails.find(predicate), { timeoutMs, description: 'a matching mail' }),
+    waitForMail: (predicate, timeoutMs = 10_000) => waitFor(() => mails.find(predicate), { timeoutMs, description: 'a matching mail' }),
     get failing() {
       return state.failing;
     },

@@ -76,7 +76,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const { privateKey } = generateKeyPairSync('ed25519');
   const userServiceUrl = `http://127.0.0.1:${userPort}`;
   const notificationServiceUrl = `http://127.0.0.1:${notificationPort}`;
-  const common = { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' };
+  const common = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  };
 
   const env: Record<SystemApp, Record<string, string>> = {
     'user-service': {

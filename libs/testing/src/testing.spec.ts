@@ -16,7 +16,9 @@ describe('requireInfrastructure', () => {
     const original = INFRASTRUCTURE.redis.url;
     INFRASTRUCTURE.redis.url = 'redis://127.0.0.1:1';
     try {
-      await expect(requireInfrastructure(['redis'])).rejects.toThrow(/Redis is not reachable at 127\.0\.0\.1:1\. Start it with: redis-server/);
+      await expect(requireInfrastructure(['redis'])).rejects.toThrow(
+        /Redis is not reachable at 127\.0\.0\.1:1\. Start it with: redis-server/,
+      );
     } finally {
       INFRASTRUCTURE.redis.url = original;
     }
@@ -49,7 +51,9 @@ describe('startTestSmtpServer', () => {
       expect(smtp.mailsTo('b@example.com')).toHaveLength(1);
 
       smtp.failing = true;
-      await expect(transport.sendMail({ from: 'a@example.com', to: 'c@example.com', subject: 'No', text: 'x' })).rejects.toMatchObject({ responseCode: 451 });
+      await expect(transport.sendMail({ from: 'a@example.com', to: 'c@example.com', subject: 'No', text: 'x' })).rejects.toMatchObject({
+        responseCode: 451,
+      });
       expect(smtp.mails).toHaveLength(1);
     } finally {
       transport.close();

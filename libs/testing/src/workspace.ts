@@ -32,7 +32,8 @@ export async function waitForBuilds(timeoutMs = 180_000): Promise<void> {
   for (;;) {
     const settled = mains.every((file) => existsSync(file) && Date.now() - statSync(file).mtimeMs > 2_000);
     if (settled) return;
-    if (Date.now() > deadline) throw new Error(`dist/apps/*/main.js missing or changing for ${timeoutMs / 1000} s: build with npx nx run-many -t build`);
+    if (Date.now() > deadline)
+      throw new Error(`dist/apps/*/main.js missing or changing for ${timeoutMs / 1000} s: build with npx nx run-many -t build`);
     await sleep(500);
   }
 }

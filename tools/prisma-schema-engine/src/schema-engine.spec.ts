@@ -20,10 +20,7 @@ const engine = path.resolve(__dirname, '../schema-engine.cjs');
 const fixtures = path.join(__dirname, 'fixtures');
 const fixtureConfig = path.join(fixtures, 'prisma.config.ts');
 
-const serverUrl = (process.env['PRISMA_ENGINE_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432').replace(
-  /\/$/,
-  '',
-);
+const serverUrl = (process.env['PRISMA_ENGINE_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/$/, '');
 const databaseName = `prisma_engine_test_${randomBytes(6).toString('hex')}`;
 const databaseUrl = `${serverUrl}/${databaseName}`;
 const SHADOW_PREFIX = 'prisma_migrate_shadow_db_';
@@ -103,10 +100,9 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 
 const listShadowDatabases = () =>
   withClient(`${serverUrl}/postgres`, async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [SHADOW_PREFIX],
-    );
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+      SHADOW_PREFIX,
+    ]);
     return rows.map((row) => row.datname);
   });
 
@@ -128,10 +124,9 @@ describe('prisma schema-engine stand-in', () => {
     await withClient(`${serverUrl}/postgres`, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
       // The stand-in drops every shadow database it creates; clean up after a failure all the same.
-      const { rows } = await client.query<{ datname: string }>(
-        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-        [SHADOW_PREFIX],
-      );
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+        SHADOW_PREFIX,
+      ]);
       for (const { datname } of rows.filter((row) => !shadowDatabasesBefore.includes(row.datname))) {
         await client.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
       }

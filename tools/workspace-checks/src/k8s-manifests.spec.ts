@@ -62,7 +62,9 @@ interface DeploymentShape {
 
 describe('every kustomize folder under k8s/', () => {
   it('has one folder per app and nothing else', () => {
-    const folders = readdirSync(k8sDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(k8sDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual([...apps].sort());
   });
 });
@@ -130,7 +132,10 @@ describe.each(apps)('k8s/%s', (app) => {
     expect(service.spec.ports[0].targetPort).toBe('http');
     for (const [key, value] of Object.entries(deployment.spec.selector.matchLabels)) expect(podLabels[key]).toBe(value);
 
-    const hpa = find<{ spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number } }>(manifests, 'HorizontalPodAutoscaler');
+    const hpa = find<{ spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number } }>(
+      manifests,
+      'HorizontalPodAutoscaler',
+    );
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: deployment.metadata.name });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
 

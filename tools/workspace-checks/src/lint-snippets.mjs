@@ -5,11 +5,13 @@ import { ESLint } from 'eslint';
 import path from 'node:path';
 
 const workspaceRoot = path.resolve(import.meta.dirname, '..', '..', '..');
-const cases = JSON.parse(await new Promise((resolve) => {
-  let input = '';
-  process.stdin.on('data', (chunk) => (input += chunk));
-  process.stdin.on('end', () => resolve(input));
-}));
+const cases = JSON.parse(
+  await new Promise((resolve) => {
+    let input = '';
+    process.stdin.on('data', (chunk) => (input += chunk));
+    process.stdin.on('end', () => resolve(input));
+  }),
+);
 const eslint = new ESLint({ cwd: workspaceRoot });
 const results = [];
 for (const { file, code } of cases) {

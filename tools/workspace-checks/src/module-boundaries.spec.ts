@@ -10,16 +10,40 @@ const forbiddenLayerImports: Case[] = [
   ['domain → express', 'apps/user-service/src/domain/user/user.ts', "import x from 'express';"],
   ['domain → bcrypt', 'apps/user-service/src/domain/user/user.ts', "import x from 'bcrypt';"],
   ['domain → @prisma/client', 'apps/user-service/src/domain/user/user.ts', "import { x } from '@prisma/client';"],
-  ['application → infrastructure', 'apps/user-service/src/application/use-cases/a/a.ts', "import { x } from '../../../infrastructure/cache/redis-cache';"],
-  ['application → presentation', 'apps/user-service/src/application/use-cases/a/a.ts', "import { x } from '../../../presentation/http/router';"],
+  [
+    'application → infrastructure',
+    'apps/user-service/src/application/use-cases/a/a.ts',
+    "import { x } from '../../../infrastructure/cache/redis-cache';",
+  ],
+  [
+    'application → presentation',
+    'apps/user-service/src/application/use-cases/a/a.ts',
+    "import { x } from '../../../presentation/http/router';",
+  ],
   ['application → ioredis', 'apps/user-service/src/application/a.ts', "import { x } from 'ioredis';"],
-  ['presentation → infrastructure', 'apps/user-service/src/presentation/http/router.ts', "import { x } from '../../infrastructure/prisma/client';"],
+  [
+    'presentation → infrastructure',
+    'apps/user-service/src/presentation/http/router.ts',
+    "import { x } from '../../infrastructure/prisma/client';",
+  ],
 ].map(([label, file, code]) => [label, file, `${code}\nvoid x;\n`] as Case);
 
 const allowedLayerImports: Case[] = [
-  ['application → domain', 'apps/user-service/src/application/use-cases/a/a.ts', "import type { User } from '../../../domain/user/user';\nexport type Y = User;\n"],
-  ['infrastructure → application', 'apps/user-service/src/infrastructure/a.ts', "import type { X } from '../application/ports';\nexport type Y = X;\n"],
-  ['presentation → application', 'apps/user-service/src/presentation/http/router.ts', "import type { X } from '../../application/use-cases/a/a';\nexport type Y = X;\n"],
+  [
+    'application → domain',
+    'apps/user-service/src/application/use-cases/a/a.ts',
+    "import type { User } from '../../../domain/user/user';\nexport type Y = User;\n",
+  ],
+  [
+    'infrastructure → application',
+    'apps/user-service/src/infrastructure/a.ts',
+    "import type { X } from '../application/ports';\nexport type Y = X;\n",
+  ],
+  [
+    'presentation → application',
+    'apps/user-service/src/presentation/http/router.ts',
+    "import type { X } from '../../application/use-cases/a/a';\nexport type Y = X;\n",
+  ],
 ];
 
 const forbiddenProjectImports: Case[] = [
@@ -37,7 +61,11 @@ const allowedProjectImports: Case[] = [
   ['an app → service-runtime', 'apps/user-service/src/main2.ts', "import { Health } from '@platform/service-runtime';\nvoid Health;\n"],
   ['event-contracts → shared-kernel', 'libs/event-contracts/src/x.ts', "import { Result } from '@platform/shared-kernel';\nvoid Result;\n"],
   ['a lib test → testing lib', 'libs/messaging/src/x.spec.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
-  ['an app test helper → testing lib', 'apps/user-service/src/test/setup.ts', "import { waitFor } from '@platform/testing';\nvoid waitFor;\n"],
+  [
+    'an app test helper → testing lib',
+    'apps/user-service/src/test/setup.ts',
+    "import { waitFor } from '@platform/testing';\nvoid waitFor;\n",
+  ],
 ];
 
 const allCases = [...forbiddenLayerImports, ...allowedLayerImports, ...forbiddenProjectImports, ...allowedProjectImports];

@@ -7,7 +7,14 @@ import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 
-const groups = { v1: core, 'apps/v1': apps, 'batch/v1': batch, 'autoscaling/v2': autoscaling, 'policy/v1': policy, 'networking.k8s.io/v1': networking };
+const groups = {
+  v1: core,
+  'apps/v1': apps,
+  'batch/v1': batch,
+  'autoscaling/v2': autoscaling,
+  'policy/v1': policy,
+  'networking.k8s.io/v1': networking,
+};
 
 let input = '';
 for await (const chunk of process.stdin) input += chunk;

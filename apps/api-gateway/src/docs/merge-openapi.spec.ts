@@ -58,12 +58,7 @@ describe('mergeOpenApi', () => {
   });
 
   it('exposes only the proxied paths, under their public path', () => {
-    expect(Object.keys(merged.paths ?? {}).sort()).toEqual([
-      '/api/auth/login',
-      '/api/notifications',
-      '/api/users',
-      '/api/users/{id}',
-    ]);
+    expect(Object.keys(merged.paths ?? {}).sort()).toEqual(['/api/auth/login', '/api/notifications', '/api/users', '/api/users/{id}']);
     expect(merged['servers']).toEqual([{ url: '/', description: 'this api-gateway' }]);
     expect(merged['x-missing-services']).toEqual([]);
   });

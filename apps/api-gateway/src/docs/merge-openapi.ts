@@ -92,9 +92,7 @@ function withDocumentSecurity(item: Record<string, unknown>, security: unknown[]
 /** Renames this source's components that clash with different ones already merged, rewriting its `$ref`s. */
 function renameConflictingComponents(source: ServiceDocument, merged: Record<string, Record<string, unknown>>): OpenApiDocument {
   const renames = new Map<string, string>();
-  const prefix = source.service.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_match, _sep: string, char: string) =>
-    char.toUpperCase(),
-  );
+  const prefix = source.service.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_match, _sep: string, char: string) => char.toUpperCase());
   for (const [section, entries] of Object.entries(source.document.components ?? {})) {
     for (const [name, value] of Object.entries(entries)) {
       const existing = merged[section]?.[name];
@@ -108,10 +106,7 @@ function renameConflictingComponents(source: ServiceDocument, merged: Record<str
   const components: Record<string, Record<string, unknown>> = {};
   for (const [section, entries] of Object.entries(document.components ?? {})) {
     components[section] = Object.fromEntries(
-      Object.entries(entries).map(([name, value]) => [
-        renames.has(`#/components/${section}/${name}`) ? `${prefix}${name}` : name,
-        value,
-      ]),
+      Object.entries(entries).map(([name, value]) => [renames.has(`#/components/${section}/${name}`) ? `${prefix}${name}` : name, value]),
     );
   }
   return { ...document, components };

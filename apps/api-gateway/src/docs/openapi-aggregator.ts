@@ -49,10 +49,7 @@ export class OpenApiAggregator {
   private async fetchSource(source: DocumentSource): Promise<ServiceDocument | { service: string; reason: string }> {
     const service = source.upstream.name;
     try {
-      const { status, body } = await withTimeout(
-        (signal) => source.upstream.getJson('/openapi.json', signal),
-        this.options.fetchTimeoutMs,
-      );
+      const { status, body } = await withTimeout((signal) => source.upstream.getJson('/openapi.json', signal), this.options.fetchTimeoutMs);
       if (status !== 200 || typeof body !== 'object' || body === null || !('paths' in body)) {
         throw new Error(`answered ${status} without an OpenAPI document`);
       }

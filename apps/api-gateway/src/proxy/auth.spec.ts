@@ -75,8 +75,7 @@ describe('bearer tokens at the gateway', () => {
 
   it('needs a token for everything but sign-up and login', async () => {
     expect(
-      (await fetch(`${gw.url}/api/users`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }))
-        .status,
+      (await fetch(`${gw.url}/api/users`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status,
     ).toBe(201);
     expect((await fetch(`${gw.url}/api/auth/login`, { method: 'POST', body: '{"email":"a@b.c"}' })).status).toBe(200);
     await expectRejected(await get(undefined, '/api/users'), /token/);

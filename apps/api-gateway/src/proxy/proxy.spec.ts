@@ -1,11 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type RunningGateway,
-  startGateway,
-  type StubbedGateway,
-  startStubbedGateway,
-  type StubUpstream,
-} from '../test/gateway-harness';
+import { type RunningGateway, startGateway, type StubbedGateway, startStubbedGateway, type StubUpstream } from '../test/gateway-harness';
 import { rawRequest } from '../test/raw-http';
 
 interface Echo {

@@ -196,4 +196,3 @@ describe('an upstream closing a pooled keep-alive connection as a request goes o
     expect(await users.resets()).toBe(2);
   });
 });
-

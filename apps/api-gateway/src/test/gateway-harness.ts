@@ -115,8 +115,7 @@ export async function metricValue(metricsUrl: string, name: string, labels: Reco
     .split('\n')
     .find(
       (candidate) =>
-        candidate.startsWith(`${name}{`) &&
-        Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
+        candidate.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
     );
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }

@@ -47,9 +47,7 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
       },
     );
     // The gateway may answer (413) and close before the whole upload went out: the answer is what counts.
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
-    );
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
     void (async () => {
       for (const chunk of request.chunks ?? []) {
         if (req.destroyed) return;

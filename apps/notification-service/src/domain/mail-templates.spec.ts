@@ -2,7 +2,12 @@ import { escapeHtml, renderMail } from './mail-templates';
 import { NOTIFICATION_KINDS } from './notification';
 
 describe('mail templates', () => {
-  const data = { name: '<script>alert("x")</script> & Co', email: 'ada@example.com', previousEmail: 'old@example.com', newEmail: 'new@example.com' };
+  const data = {
+    name: '<script>alert("x")</script> & Co',
+    email: 'ada@example.com',
+    previousEmail: 'old@example.com',
+    newEmail: 'new@example.com',
+  };
 
   it.each(NOTIFICATION_KINDS)('%s: the name appears as text in the plain body and escaped in the HTML body', (kind) => {
     const mail = renderMail(kind, data);

@@ -53,9 +53,7 @@ const TEMPLATES: Readonly<Record<NotificationKind, Template>> = {
 };
 
 function fill(paragraph: string, data: TemplateData, encode: (text: string) => string): string {
-  return paragraph.replace(/\{(name|email|previousEmail|newEmail)\}/g, (_match, key: keyof TemplateData) =>
-    encode(data[key] ?? ''),
-  );
+  return paragraph.replace(/\{(name|email|previousEmail|newEmail)\}/g, (_match, key: keyof TemplateData) => encode(data[key] ?? ''));
 }
 
 /** Renders a notification's subject, plain-text and HTML bodies. Pure: same input, same mail. */

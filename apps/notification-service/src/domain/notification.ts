@@ -1,13 +1,7 @@
 import { Entity } from '@platform/shared-kernel';
 
 /** What a notification tells the user; one kind per mail template. */
-export const NOTIFICATION_KINDS = [
-  'welcome',
-  'email-changed-old',
-  'email-changed-new',
-  'deactivated',
-  'goodbye',
-] as const;
+export const NOTIFICATION_KINDS = ['welcome', 'email-changed-old', 'email-changed-new', 'deactivated', 'goodbye'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;

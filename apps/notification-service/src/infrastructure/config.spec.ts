@@ -32,7 +32,11 @@ describe('notification-service config', () => {
     const ok = parseNotificationServiceConfig({ CONSUMER_RETRY_DELAYS_MS: '50, 100,200' });
     expect(ok.ok && ok.value.CONSUMER_RETRY_DELAYS_MS).toEqual([50, 100, 200]);
     const bad = parseNotificationServiceConfig({ CONSUMER_RETRY_DELAYS_MS: 'soon', CONSUMER_PREFETCH: '0', SMTP_URL: 'http://secret@x' });
-    expect(!bad.ok && bad.error.map((issue) => issue.variable).sort()).toEqual(['CONSUMER_PREFETCH', 'CONSUMER_RETRY_DELAYS_MS', 'SMTP_URL']);
+    expect(!bad.ok && bad.error.map((issue) => issue.variable).sort()).toEqual([
+      'CONSUMER_PREFETCH',
+      'CONSUMER_RETRY_DELAYS_MS',
+      'SMTP_URL',
+    ]);
     expect(JSON.stringify(bad)).not.toContain('secret');
   });
 });

@@ -36,7 +36,10 @@ export const configSchema = z
     CONSUMER_PREFETCH: positiveInt(20, 1_000),
     CONSUMER_MAX_ATTEMPTS: positiveInt(5, 100),
     CONSUMER_RETRY_DELAYS_MS: delayList('1000,10000,60000'),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('Platform <no-reply@platform.local>'),
     MAIL_OUTBOX_DIR: z.string().min(1).optional(),
     SENDER_POLL_INTERVAL_MS: positiveInt(1_000, 600_000),

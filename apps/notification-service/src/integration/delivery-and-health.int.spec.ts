@@ -21,11 +21,13 @@ describe('SMTP outage', () => {
     const first = freshEvent('created');
     await t.publisher.publishEvent(first);
     const rowOf = async (userId: string) =>
-      (await queryDatabase<{ status: string; attempts: number; last_error: string | null }>(
-        t.databaseUrl,
-        'SELECT status, attempts, last_error FROM notifications WHERE user_id = $1',
-        [userId],
-      ))[0];
+      (
+        await queryDatabase<{ status: string; attempts: number; last_error: string | null }>(
+          t.databaseUrl,
+          'SELECT status, attempts, last_error FROM notifications WHERE user_id = $1',
+          [userId],
+        )
+      )[0];
     await waitFor(async () => ((await rowOf(first.payload.userId))?.attempts ?? 0) >= 2, { timeoutMs: 10_000 });
     expect(await rowOf(first.payload.userId)).toMatchObject({ status: 'pending', last_error: expect.stringContaining('451') });
 

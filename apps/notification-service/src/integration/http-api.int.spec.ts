@@ -48,7 +48,11 @@ describe('HTTP API (composed app, real Postgres, tokens checked against a JWKS e
       ['attempts', 'createdAt', 'eventId', 'id', 'recipient', 'sentAt', 'status', 'subject', 'type', 'userId'].sort(),
     );
     expect(item).toMatchObject({ userId: ada, status: 'sent', attempts: 1, sentAt: expect.any(String) });
-    expect((await get(`/notifications?userId=${ada}&page=2&limit=2`, adaToken).expect(200)).body).toMatchObject({ page: 2, limit: 2, total: 3 });
+    expect((await get(`/notifications?userId=${ada}&page=2&limit=2`, adaToken).expect(200)).body).toMatchObject({
+      page: 2,
+      limit: 2,
+      total: 3,
+    });
   });
 
   it('a user gets one of their notifications by id; another user gets 404 for it', async () => {
@@ -110,7 +114,11 @@ describe('HTTP API (composed app, real Postgres, tokens checked against a JWKS e
     const doc = (await get('/openapi.json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
     const list = doc.paths['/notifications'].get;
-    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['query:limit', 'query:page', 'query:userId']);
+    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      'query:limit',
+      'query:page',
+      'query:userId',
+    ]);
     expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '503']);
     expect(doc.paths['/notifications/{id}'].get.parameters[0]).toMatchObject({ in: 'path', name: 'id', required: true });
     expect(doc.components.schemas.Notification.properties.type.enum).toContain('email-changed-old');

@@ -73,9 +73,23 @@ describe('consuming user events (real RabbitMQ, Postgres and SMTP)', () => {
       [changed.payload.email, 'Goodbye from Platform'],
     ];
     for (const [to, subject] of expected) await t.smtp.waitForMail((m) => m.to.includes(to) && m.subject === subject);
-    await waitFor(async () => (await queryDatabase(t.databaseUrl, 'SELECT 1 FROM processed_events WHERE event_id = $1', [events[3].eventId])).length === 1);
-    expect((await notificationsOf(userId)).map((n) => n.kind)).toEqual(['deactivated', 'email-changed-new', 'email-changed-old', 'goodbye']);
-    expect(t.smtp.mails.filter((m) => m.text.includes(changed.payload.name) && (m.to.includes(changed.payload.email) || m.to.includes(changed.payload.previousEmail ?? '')))).toHaveLength(4);
+    await waitFor(
+      async () =>
+        (await queryDatabase(t.databaseUrl, 'SELECT 1 FROM processed_events WHERE event_id = $1', [events[3].eventId])).length === 1,
+    );
+    expect((await notificationsOf(userId)).map((n) => n.kind)).toEqual([
+      'deactivated',
+      'email-changed-new',
+      'email-changed-old',
+      'goodbye',
+    ]);
+    expect(
+      t.smtp.mails.filter(
+        (m) =>
+          m.text.includes(changed.payload.name) &&
+          (m.to.includes(changed.payload.email) || m.to.includes(changed.payload.previousEmail ?? '')),
+      ),
+    ).toHaveLength(4);
   });
 
   it('the same event delivered twice yields one mail', async () => {
@@ -114,7 +128,10 @@ describe('consuming user events (real RabbitMQ, Postgres and SMTP)', () => {
     const dead = [await t.publisher.inspector.get(dlq()), await t.publisher.inspector.get(dlq())];
     const byId = Object.fromEntries(dead.map((m) => (m ? [m.properties.messageId, m.properties.headers] : ['', {}])));
     expect(byId['not-json-1']).toMatchObject({ [MessagingHeaders.deadLetterReason]: 'NOT_JSON', [MessagingHeaders.attempts]: 1 });
-    expect(byId[invalid.eventId]).toMatchObject({ [MessagingHeaders.deadLetterReason]: 'CONTRACT_VIOLATION', [MessagingHeaders.attempts]: 1 });
+    expect(byId[invalid.eventId]).toMatchObject({
+      [MessagingHeaders.deadLetterReason]: 'CONTRACT_VIOLATION',
+      [MessagingHeaders.attempts]: 1,
+    });
     await t.publisher.inspector.recover(); // unacked gets go back to the DLQ
     expect(t.smtp.mailsTo(invalid.payload.email)).toHaveLength(0);
     expect(await metric('notification_consumer_dead_lettered_total')).toBe(2);
@@ -157,7 +174,12 @@ describe('consuming user events (real RabbitMQ, Postgres and SMTP)', () => {
 
     flaky.failing.delete(event.eventId); // the database is back
     const dryRun = await replayDeadLetters({ queue: t.queue, url: t.vhost.url, dryRun: true });
-    expect(dryRun).toMatchObject({ dryRun: true, found: 1, count: 1, messages: [{ messageId: event.eventId, reason: 'MAX_ATTEMPTS_EXCEEDED' }] });
+    expect(dryRun).toMatchObject({
+      dryRun: true,
+      found: 1,
+      count: 1,
+      messages: [{ messageId: event.eventId, reason: 'MAX_ATTEMPTS_EXCEEDED' }],
+    });
     await waitFor(async () => (await t.publisher.messageCount(dlq())) === 1);
     const report = await replayDeadLetters({ queue: t.queue, url: t.vhost.url });
     expect(report.count).toBe(1);

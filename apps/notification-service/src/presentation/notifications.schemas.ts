@@ -3,7 +3,10 @@ import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../domain';
 
 /** GET /notifications query. Strict: an unknown parameter is a 400, not silently ignored. */
 export const listNotificationsQuerySchema = z.strictObject({
-  userId: z.uuid().optional().meta({ description: 'Whose notifications. Users: only their own (the default). Admins: anyone; omit for all.' }),
+  userId: z
+    .uuid()
+    .optional()
+    .meta({ description: 'Whose notifications. Users: only their own (the default). Admins: anyone; omit for all.' }),
   page: z.coerce.number().int().min(1).max(100_000).default(1).meta({ description: '1-based page number' }),
   limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page (1–100)' }),
 });

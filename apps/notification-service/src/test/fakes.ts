@@ -36,9 +36,7 @@ export class InMemoryNotificationStore implements EventInbox, NotificationReposi
   }
 
   async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<Notification[]> {
-    const due = [...this.notifications.values()]
-      .filter((n) => n.status === 'pending' && n.nextAttemptAt <= now)
-      .slice(0, limit);
+    const due = [...this.notifications.values()].filter((n) => n.status === 'pending' && n.nextAttemptAt <= now).slice(0, limit);
     return due.map((n) => {
       n.startAttempt(leaseUntil);
       return copy(n);

@@ -126,11 +126,13 @@ const wrongType: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const hex12 = fc.stringMatching(/^[0-9a-f]{12}$/);
-const uniqueEmail = fc.tuple(fc.uuid(), fc.constantFrom('example.com', 'Example.ORG', 'sub.example.net')).map(([u, domain]) => `fz-${u.slice(0, 18)}@${domain}`);
+const uniqueEmail = fc
+  .tuple(fc.uuid(), fc.constantFrom('example.com', 'Example.ORG', 'sub.example.net'))
+  .map(([u, domain]) => `fz-${u.slice(0, 18)}@${domain}`);
 const validName = fc.oneof(
   fc.string({ minLength: 2, maxLength: 40 }).filter((s) => s.trim().length >= 2),
   fc.string({ unit: 'grapheme', minLength: 2, maxLength: 20 }).filter((s) => s.trim().length >= 2),
-  fc.constantFrom('Ada Lovelace', 'José Álvarez', '李小龙', 'O\'Brien <b>', 'مرحبا', '😀 Smile'),
+  fc.constantFrom('Ada Lovelace', 'José Álvarez', '李小龙', "O'Brien <b>", 'مرحبا', '😀 Smile'),
 );
 
 // --------------------------------------------------------------------------------------------- bodies
@@ -196,15 +198,22 @@ const SYNTAX_JUNK = [
 ];
 
 /** How a JSON value is put on the wire: usually well-formed, sometimes broken in one of many ways. */
-function serialized(valued: Valued, limits: { bodyLimit: number }): fc.Arbitrary<{ text: string | Buffer; expect: Expectation; variant: string; statuses?: readonly number[] }> {
+function serialized(
+  valued: Valued,
+  limits: { bodyLimit: number },
+): fc.Arbitrary<{ text: string | Buffer; expect: Expectation; variant: string; statuses?: readonly number[] }> {
   const text = JSON.stringify(valued.value) ?? 'null';
   const isObject = typeof valued.value === 'object' && valued.value !== null && !Array.isArray(valued.value);
-  const spliceInto = (fragment: string): string => (isObject ? (text === '{}' ? `{${fragment}}` : `{${fragment},${text.slice(1)}`) : `{${fragment}}`);
+  const spliceInto = (fragment: string): string =>
+    isObject ? (text === '{}' ? `{${fragment}}` : `{${fragment},${text.slice(1)}`) : `{${fragment}}`;
   const invalid = (variant: string) => (t: string | Buffer) => ({ text: t, expect: 'client-error' as Expectation, variant });
   return fc.oneof(
     { weight: 24, arbitrary: fc.constant({ text, expect: valued.expect, variant: valued.variant }) },
     { weight: 1, arbitrary: fc.nat().map((n) => invalid('truncated JSON')(text.slice(0, n % Math.max(1, text.length)))) },
-    { weight: 1, arbitrary: fc.constantFrom('x', '}', ',', ']', ' //', '\u0000', 'null').map((tail) => invalid('trailing garbage')(text + tail)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('x', '}', ',', ']', ' //', '\u0000', 'null').map((tail) => invalid('trailing garbage')(text + tail)),
+    },
     {
       weight: 1,
       // Duplicate keys: the first copy is junk, the last (the one JSON.parse keeps) is the real one.
@@ -217,9 +226,15 @@ function serialized(valued: Valued, limits: { bodyLimit: number }): fc.Arbitrary
     {
       weight: 1,
       // …and the other way round: the junk comes last and wins.
-      arbitrary: fc.tuple(fc.constantFrom('email', 'name', 'password'), wrongType).map(([key, junk]) =>
-        invalid(`duplicate key ${key}, junk last`)(isObject && text !== '{}' ? `${text.slice(0, -1)},${JSON.stringify(key)}:${JSON.stringify(junk)}}` : `{${JSON.stringify(key)}:${JSON.stringify(junk)}}`),
-      ),
+      arbitrary: fc
+        .tuple(fc.constantFrom('email', 'name', 'password'), wrongType)
+        .map(([key, junk]) =>
+          invalid(`duplicate key ${key}, junk last`)(
+            isObject && text !== '{}'
+              ? `${text.slice(0, -1)},${JSON.stringify(key)}:${JSON.stringify(junk)}}`
+              : `{${JSON.stringify(key)}:${JSON.stringify(junk)}}`,
+          ),
+        ),
     },
     {
       weight: 2,
@@ -235,22 +250,35 @@ function serialized(valued: Valued, limits: { bodyLimit: number }): fc.Arbitrary
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 500, max: 45_000 }), fc.boolean()).map(([depth, arrays]) =>
-        invalid(`nesting depth ${depth >= 10_000 ? '10k+' : '500+'}`)(arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-      ),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 500, max: 45_000 }), fc.boolean())
+        .map(([depth, arrays]) =>
+          invalid(`nesting depth ${depth >= 10_000 ? '10k+' : '500+'}`)(
+            arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+          ),
+        ),
     },
     { weight: 2, arbitrary: fc.constantFrom(...SYNTAX_JUNK).map(invalid('syntax junk')) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => invalid('random bytes')(Buffer.from(bytes))) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom(Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22, 0x7d]), Buffer.from('{"name":"\xc0\xaf"}', 'latin1')).map(invalid('invalid UTF-8')),
+      arbitrary: fc
+        .constantFrom(
+          Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22, 0x7d]),
+          Buffer.from('{"name":"\xc0\xaf"}', 'latin1'),
+        )
+        .map(invalid('invalid UTF-8')),
     },
     {
       weight: 1,
       // A huge string, but the body stays within the limit: the service's validation refuses it.
-      arbitrary: fc.integer({ min: Math.floor(limits.bodyLimit * 0.5), max: limits.bodyLimit - 200 }).map((n) =>
-        invalid('huge string within the body limit')(JSON.stringify({ ...(isObject ? (valued.value as object) : {}), name: 'n'.repeat(n) })),
-      ),
+      arbitrary: fc
+        .integer({ min: Math.floor(limits.bodyLimit * 0.5), max: limits.bodyLimit - 200 })
+        .map((n) =>
+          invalid('huge string within the body limit')(
+            JSON.stringify({ ...(isObject ? (valued.value as object) : {}), name: 'n'.repeat(n) }),
+          ),
+        ),
     },
     {
       weight: 1,
@@ -264,7 +292,14 @@ function serialized(valued: Valued, limits: { bodyLimit: number }): fc.Arbitrary
   );
 }
 
-const GOOD_CONTENT_TYPES = ['application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/merge-patch+json', 'Application/JSON'];
+const GOOD_CONTENT_TYPES = [
+  'application/json',
+  'application/json',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/merge-patch+json',
+  'Application/JSON',
+];
 const BAD_CONTENT_TYPES = [
   undefined,
   'text/plain',
@@ -283,10 +318,26 @@ function bodyCase(values: fc.Arbitrary<Valued>, limits: { bodyLimit: number }): 
   const withTypeAndEncoding = values.chain((valued) =>
     fc.tuple(
       serialized(valued, limits),
-      fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...GOOD_CONTENT_TYPES).map((type) => ({ type, ok: true })) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_CONTENT_TYPES).map((type) => ({ type, ok: false })) }),
+      fc.oneof(
+        { weight: 12, arbitrary: fc.constantFrom(...GOOD_CONTENT_TYPES).map((type) => ({ type, ok: true })) },
+        { weight: 1, arbitrary: fc.constantFrom(...BAD_CONTENT_TYPES).map((type) => ({ type, ok: false })) },
+      ),
       fc.oneof(
         { weight: 20, arbitrary: fc.constant('none') },
-        { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip-plain', 'br-plain', 'deflate-plain', 'compress', 'x-custom') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'gzip',
+            'deflate',
+            'br',
+            'identity',
+            'gzip-plain',
+            'br-plain',
+            'deflate-plain',
+            'compress',
+            'x-custom',
+          ),
+        },
       ),
       fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     ),
@@ -323,7 +374,16 @@ function bodyCase(values: fc.Arbitrary<Valued>, limits: { bodyLimit: number }): 
 
 type Caller = 'none' | 'garbage' | 'attacker' | 'scratch' | 'sentinel' | 'admin';
 
-const GARBAGE_AUTH = ['Bearer', 'Bearer ', 'Bearer garbage', 'Bearer a.b.c', 'Basic YTpi', 'bearer x.y.z', `Bearer ${'A'.repeat(4000)}.e30.`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.'];
+const GARBAGE_AUTH = [
+  'Bearer',
+  'Bearer ',
+  'Bearer garbage',
+  'Bearer a.b.c',
+  'Basic YTpi',
+  'bearer x.y.z',
+  `Bearer ${'A'.repeat(4000)}.e30.`,
+  'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.',
+];
 
 function authHeader(caller: Caller, t: FuzzTargets, scratchIndex: number, garbage: string): Record<string, string> {
   switch (caller) {
@@ -344,7 +404,9 @@ function authHeader(caller: Caller, t: FuzzTargets, scratchIndex: number, garbag
 
 const callers = (weights: Partial<Record<Caller, number>>): fc.Arbitrary<{ caller: Caller; scratchIndex: number; garbage: string }> =>
   fc.record({
-    caller: fc.oneof(...Object.entries(weights).map(([caller, weight]) => ({ weight: weight ?? 1, arbitrary: fc.constant(caller as Caller) }))),
+    caller: fc.oneof(
+      ...Object.entries(weights).map(([caller, weight]) => ({ weight: weight ?? 1, arbitrary: fc.constant(caller as Caller) })),
+    ),
     scratchIndex: fc.nat(),
     garbage: fc.constantFrom(...GARBAGE_AUTH),
   });
@@ -395,11 +457,41 @@ const badId: fc.Arbitrary<{ id: string; variant: string }> = fc.oneof(
   { weight: 2, arbitrary: fc.uuid().map((id) => ({ id, variant: 'unknown uuid' })) },
   { weight: 1, arbitrary: fc.uuid().map((id) => ({ id: `${id}x`, variant: 'uuid plus a character' })) },
   { weight: 1, arbitrary: fc.uuid().map((id) => ({ id: id.replace(/-/g, ''), variant: 'uuid without dashes' })) },
-  { weight: 2, arbitrary: weirdString.filter((s) => s.length > 0 && s !== 'me').map((s) => ({ id: pct(s).slice(0, 9000), variant: 'encoded weird string' })) },
+  {
+    weight: 2,
+    arbitrary: weirdString
+      .filter((s) => s.length > 0 && s !== 'me')
+      .map((s) => ({ id: pct(s).slice(0, 9000), variant: 'encoded weird string' })),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 8000 }).map((n) => ({ id: 'a'.repeat(n), variant: 'very long id' })) },
 );
 
-const NUMBERISH = ['', '0', '-1', '1', '2', '20', '100', '101', '1e3', '1e309', 'NaN', 'Infinity', '0x10', '1.5', '%201', '9'.repeat(400), '%D9%A1', '+5', '00001', 'null', 'true', '-0', '2147483648', '9007199254740993'];
+const NUMBERISH = [
+  '',
+  '0',
+  '-1',
+  '1',
+  '2',
+  '20',
+  '100',
+  '101',
+  '1e3',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '1.5',
+  '%201',
+  '9'.repeat(400),
+  '%D9%A1',
+  '+5',
+  '00001',
+  'null',
+  'true',
+  '-0',
+  '2147483648',
+  '9007199254740993',
+];
 const queryValue = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NUMBERISH) },
   { weight: 2, arbitrary: fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String) },
@@ -410,18 +502,32 @@ const ODD_KEYS = ['foo', '__proto__', 'constructor', 'page[]', 'limit[0]', 'user
 
 /** A query string over `keys`, sometimes with unknown keys (flagged), repeats, arrays, empties. */
 function queryString(keys: readonly string[], extraValues: readonly string[] = []): fc.Arbitrary<{ qs: string; unknownKey: boolean }> {
-  const value = extraValues.length > 0 ? fc.oneof({ weight: 3, arbitrary: queryValue }, { weight: 2, arbitrary: fc.constantFrom(...extraValues) }) : queryValue;
+  const value =
+    extraValues.length > 0
+      ? fc.oneof({ weight: 3, arbitrary: queryValue }, { weight: 2, arbitrary: fc.constantFrom(...extraValues) })
+      : queryValue;
   return fc.oneof(
     {
       weight: 8,
       arbitrary: fc
-        .array(fc.tuple(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom(...ODD_KEYS) }), value), { maxLength: 5 })
+        .array(
+          fc.tuple(
+            fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom(...ODD_KEYS) }),
+            value,
+          ),
+          { maxLength: 5 },
+        )
         .map((pairs) => ({
           qs: pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${pct(k)}=${v}`).join('&')}`,
           unknownKey: pairs.some(([k]) => !keys.includes(k)),
         })),
     },
-    { weight: 1, arbitrary: fc.constantFrom('?', '?&&&', '?=', '?=1', '?&', `?${keys[0]}`, `?${keys[0]}=1&${keys[0]}=2`, '?%', '?%ZZ=1', '?a=%E0%A4%A').map((qs) => ({ qs, unknownKey: qs.includes('=1') && qs.startsWith('?=') })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('?', '?&&&', '?=', '?=1', '?&', `?${keys[0]}`, `?${keys[0]}=1&${keys[0]}=2`, '?%', '?%ZZ=1', '?a=%E0%A4%A')
+        .map((qs) => ({ qs, unknownKey: qs.includes('=1') && qs.startsWith('?=') })),
+    },
   );
 }
 
@@ -441,7 +547,21 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
       arbitrary: fc
         .record(
           {
-            email: fc.oneof({ weight: 3, arbitrary: uniqueEmail }, { weight: 1, arbitrary: fc.emailAddress() }, { weight: 2, arbitrary: weirdString }, { weight: 1, arbitrary: fc.constantFrom(t.admin.email, t.sentinel.email.toUpperCase(), ` ${t.attacker.email} `, 'a@b', `${'a'.repeat(250)}@x.com`) }),
+            email: fc.oneof(
+              { weight: 3, arbitrary: uniqueEmail },
+              { weight: 1, arbitrary: fc.emailAddress() },
+              { weight: 2, arbitrary: weirdString },
+              {
+                weight: 1,
+                arbitrary: fc.constantFrom(
+                  t.admin.email,
+                  t.sentinel.email.toUpperCase(),
+                  ` ${t.attacker.email} `,
+                  'a@b',
+                  `${'a'.repeat(250)}@x.com`,
+                ),
+              },
+            ),
             name: fc.oneof(validName, weirdString),
             password: fc.oneof(
               { weight: 3, arbitrary: markedPassword },
@@ -460,7 +580,13 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
     ([b, c]): FuzzCase => ({
       route: 'POST /api/users',
       variant: b.variant,
-      request: { method: 'POST', path: '/api/users', headers: { ...b.headers, ...authHeader(c.caller, t, c.scratchIndex, c.garbage) }, body: b.body, chunked: b.chunked },
+      request: {
+        method: 'POST',
+        path: '/api/users',
+        headers: { ...b.headers, ...authHeader(c.caller, t, c.scratchIndex, c.garbage) },
+        body: b.body,
+        chunked: b.chunked,
+      },
       expect: b.expect,
       statuses: b.statuses,
     }),
@@ -469,8 +595,16 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
   // POST /api/auth/login — public, its own limiter (set high for this run) and a 16 kB body limit.
   const knownUsers = [t.attacker, t.sentinel, ...t.scratch.slice(0, 4)];
   const loginValid = fc.record({
-    email: fc.oneof(fc.constantFrom(...knownUsers.map((u) => u.email)), uniqueEmail, fc.constantFrom(...knownUsers.map((u) => ` ${u.email.toUpperCase()} `))),
-    password: fc.oneof(fc.constantFrom(...knownUsers.map((u) => u.password)), markedPassword, weirdString.filter((s) => s.length > 0)),
+    email: fc.oneof(
+      fc.constantFrom(...knownUsers.map((u) => u.email)),
+      uniqueEmail,
+      fc.constantFrom(...knownUsers.map((u) => ` ${u.email.toUpperCase()} `)),
+    ),
+    password: fc.oneof(
+      fc.constantFrom(...knownUsers.map((u) => u.password)),
+      markedPassword,
+      weirdString.filter((s) => s.length > 0),
+    ),
   });
   const loginValues: fc.Arbitrary<Valued> = fc.oneof(
     { weight: 5, arbitrary: loginValid.map((value) => ({ value, expect: 'any' as Expectation, variant: 'login' })) },
@@ -524,15 +658,17 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
   );
 
   // GET /api/users?page=&limit=&isActive= (admins)
-  const list = fc.tuple(callers({ none: 1, garbage: 1, attacker: 2, scratch: 1, admin: 6 }), queryString(['page', 'limit', 'isActive'])).map(
-    ([c, q]): FuzzCase => ({
-      route: 'GET /api/users',
-      variant: `${c.caller} token${q.unknownKey ? ', unknown query key' : ''}`,
-      request: { method: 'GET', path: `/api/users${q.qs}`, headers: authHeader(c.caller, t, c.scratchIndex, c.garbage) },
-      expect: c.caller === 'admin' && !q.unknownKey ? 'any' : 'client-error',
-      statuses: unauthenticated(c.caller) ? [401] : undefined,
-    }),
-  );
+  const list = fc
+    .tuple(callers({ none: 1, garbage: 1, attacker: 2, scratch: 1, admin: 6 }), queryString(['page', 'limit', 'isActive']))
+    .map(
+      ([c, q]): FuzzCase => ({
+        route: 'GET /api/users',
+        variant: `${c.caller} token${q.unknownKey ? ', unknown query key' : ''}`,
+        request: { method: 'GET', path: `/api/users${q.qs}`, headers: authHeader(c.caller, t, c.scratchIndex, c.garbage) },
+        expect: c.caller === 'admin' && !q.unknownKey ? 'any' : 'client-error',
+        statuses: unauthenticated(c.caller) ? [401] : undefined,
+      }),
+    );
 
   // PATCH /api/users/:id — the sentinel (and the admin) only ever get requests that must be refused.
   const patchValid = fc.oneof(
@@ -541,12 +677,19 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
     fc.record({ name: validName, email: uniqueEmail }),
   );
   const patchValues: fc.Arbitrary<Valued> = fc.oneof(
-    { weight: 4, arbitrary: patchValid.map((value) => ({ value: value as unknown, expect: 'any' as Expectation, variant: 'valid change' })) },
+    {
+      weight: 4,
+      arbitrary: patchValid.map((value) => ({ value: value as unknown, expect: 'any' as Expectation, variant: 'valid change' })),
+    },
     {
       weight: 2,
       arbitrary: fc
         .record({ name: fc.oneof(validName, weirdString), email: fc.oneof(uniqueEmail, weirdString) }, { requiredKeys: [] })
-        .map((value) => ({ value: value as unknown, expect: (Object.keys(value).length === 0 ? 'client-error' : 'any') as Expectation, variant: 'change with odd fields' })),
+        .map((value) => ({
+          value: value as unknown,
+          expect: (Object.keys(value).length === 0 ? 'client-error' : 'any') as Expectation,
+          variant: 'change with odd fields',
+        })),
     },
     { weight: 4, arbitrary: broken(patchValid as fc.Arbitrary<Record<string, unknown>>, false) },
   );
@@ -575,7 +718,12 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
 
   // POST /api/users/:id/activate|deactivate (admins) — the admin acts on scratch users only.
   const activation = fc
-    .tuple(idTarget, callers({ none: 1, garbage: 1, attacker: 3, sentinel: 2, scratch: 2, admin: 4 }), fc.constantFrom('activate', 'deactivate'), fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: bodyCase(patchValues, limits) }))
+    .tuple(
+      idTarget,
+      callers({ none: 1, garbage: 1, attacker: 3, sentinel: 2, scratch: 2, admin: 4 }),
+      fc.constantFrom('activate', 'deactivate'),
+      fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: bodyCase(patchValues, limits) }),
+    )
     .filter(([target, c]) => !(c.caller === 'admin' && ['sentinel', 'admin', 'attacker'].includes(target.owner)))
     .map(([target, c, action, b]): FuzzCase => {
       const allowed = c.caller === 'admin' && !target.bad;
@@ -612,7 +760,10 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
   // GET /api/notifications?userId=&page=&limit=
   const ownerIds: Record<string, string> = { sentinel: t.sentinel.id, attacker: t.attacker.id, admin: t.admin.id };
   const notificationList = fc
-    .tuple(callers({ none: 1, garbage: 1, attacker: 3, sentinel: 3, admin: 4 }), queryString(['userId', 'page', 'limit'], [t.sentinel.id, t.attacker.id, t.admin.id, scratchIds[0]]))
+    .tuple(
+      callers({ none: 1, garbage: 1, attacker: 3, sentinel: 3, admin: 4 }),
+      queryString(['userId', 'page', 'limit'], [t.sentinel.id, t.attacker.id, t.admin.id, scratchIds[0]]),
+    )
     .map(([c, q]): FuzzCase => {
       const userIds = [...q.qs.matchAll(/(?:^\?|&)userId=([^&]*)/g)].map((m) => m[1]);
       const foreign = c.caller !== 'admin' && userIds.some((id) => id !== ownerIds[c.caller]);
@@ -627,7 +778,10 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
 
   // GET /api/notifications/:id
   const notificationTarget = fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(...t.sentinelNotificationIds).map((id) => ({ id, bad: false, variant: "the sentinel's notification" })) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(...t.sentinelNotificationIds).map((id) => ({ id, bad: false, variant: "the sentinel's notification" })),
+    },
     { weight: 3, arbitrary: badId.map(({ id, variant }) => ({ id, bad: true, variant })) },
   );
   const notificationById = fc.tuple(notificationTarget, callers({ none: 1, garbage: 1, attacker: 3, sentinel: 2, admin: 3 })).map(
@@ -644,15 +798,28 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
   const odd = fc
     .tuple(
       fc.constantFrom('PUT', 'TRACE', 'OPTIONS', 'PATCH', 'POST', 'DELETE', 'GET', 'PROPFIND'),
-      fc.constantFrom('/api/users/me/x', '/api/users/x/y/z', '/api/auth', '/api/auth/logout', '/api/notifications/x/y', '/api/nope', '/api', '/apix', '/metrics', '/api/users/me/activate'),
+      fc.constantFrom(
+        '/api/users/me/x',
+        '/api/users/x/y/z',
+        '/api/auth',
+        '/api/auth/logout',
+        '/api/notifications/x/y',
+        '/api/nope',
+        '/api',
+        '/apix',
+        '/metrics',
+        '/api/users/me/activate',
+      ),
       callers({ none: 1, attacker: 1, admin: 1 }),
     )
-    .map(([method, path, c]): FuzzCase => ({
-      route: 'other methods and paths',
-      variant: `${method} ${path}`,
-      request: { method, path, headers: authHeader(c.caller, t, c.scratchIndex, c.garbage) },
-      expect: 'client-error',
-    }));
+    .map(
+      ([method, path, c]): FuzzCase => ({
+        route: 'other methods and paths',
+        variant: `${method} ${path}`,
+        request: { method, path, headers: authHeader(c.caller, t, c.scratchIndex, c.garbage) },
+        expect: 'client-error',
+      }),
+    );
 
   return fc.oneof(
     { weight: 18, arbitrary: signUp },

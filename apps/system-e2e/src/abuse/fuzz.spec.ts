@@ -111,7 +111,9 @@ function describeCase({ index, fuzzCase, reply }: Outcome): string {
     `    case #${index} (${fuzzCase.variant})`,
     `      ${method} ${path.length > 160 ? `${path.slice(0, 160)}…(${path.length} chars)` : path}${chunked ? ' [chunked]' : ''}`,
     `      headers ${JSON.stringify(shownHeaders)}`,
-    bodyText ? `      body ${JSON.stringify(bodyText.length > 200 ? `${bodyText.slice(0, 200)}…(${bodyText.length} chars)` : bodyText)}` : '',
+    bodyText
+      ? `      body ${JSON.stringify(bodyText.length > 200 ? `${bodyText.slice(0, 200)}…(${bodyText.length} chars)` : bodyText)}`
+      : '',
     `      → ${reply.status || reply.failure} ${reply.text.slice(0, 200)}`,
   ]
     .filter(Boolean)
@@ -123,7 +125,10 @@ function suspectedCause({ request, variant }: FuzzCase): string {
   const encoding = request.headers?.['content-encoding'];
   if (encoding) return `Content-Encoding: ${encoding}`;
   const [path, query = ''] = request.path.split('?');
-  for (const [part, text] of [['path', path], ['query', query]] as const) {
+  for (const [part, text] of [
+    ['path', path],
+    ['query', query],
+  ] as const) {
     try {
       decodeURIComponent(text);
     } catch {
@@ -211,7 +216,9 @@ describe('fuzzing every public route through the gateway', () => {
     const sentinelAfter = await env.gateway.json('GET', `/api/users/${targets.sentinel.id}`, { token: env.admin.token });
     expect(sentinelAfter.json).toEqual(sentinelBefore);
     expect((await env.login(targets.sentinel.email, targets.sentinel.password)).status).toBe(200);
-    const sentinelNotifications = await env.gateway.json('GET', `/api/notifications?userId=${targets.sentinel.id}`, { token: env.admin.token });
+    const sentinelNotifications = await env.gateway.json('GET', `/api/notifications?userId=${targets.sentinel.id}`, {
+      token: env.admin.token,
+    });
     expect((sentinelNotifications.json as { total: number }).total).toBe(targets.sentinelNotificationIds.length);
     // Nobody got promoted by a __proto__ or role field.
     expect((await env.gateway.json('GET', '/api/users/me', { token: targets.attacker.token })).json).toMatchObject({ role: 'user' });
@@ -270,7 +277,15 @@ describe('pinned fuzz findings', () => {
         return [
           [`sign-up, ${encoding}`, env.gateway.send({ method: 'POST', path: '/api/users', headers, body: '{"email":"x@example.com"}' })],
           [`login, ${encoding}`, env.gateway.send({ method: 'POST', path: '/api/auth/login', headers, body: '{"email":"x@example.com"}' })],
-          [`PATCH, ${encoding}`, env.gateway.send({ method: 'PATCH', path: `/api/users/${subject.id}`, headers: { ...headers, ...asAdmin() }, body: '{"name":"Xy"}' })],
+          [
+            `PATCH, ${encoding}`,
+            env.gateway.send({
+              method: 'PATCH',
+              path: `/api/users/${subject.id}`,
+              headers: { ...headers, ...asAdmin() },
+              body: '{"name":"Xy"}',
+            }),
+          ],
         ];
       }),
     );
@@ -284,8 +299,14 @@ describe('pinned fuzz findings', () => {
       ['sign-up, NUL in the name', signUp('Nul\u0000Name')],
       ['sign-up, lone high surrogate in the name', signUp('Half \ud83d')],
       ['sign-up, lone low surrogate in the name', signUp('\udc00 Half')],
-      ['PATCH, NUL in the name', env.gateway.json('PATCH', `/api/users/${subject.id}`, { token: env.admin.token, body: { name: 'a\u0000b' } })],
-      ['PATCH, lone surrogate in the name', env.gateway.json('PATCH', `/api/users/${subject.id}`, { token: env.admin.token, body: { name: 'ab\ud800' } })],
+      [
+        'PATCH, NUL in the name',
+        env.gateway.json('PATCH', `/api/users/${subject.id}`, { token: env.admin.token, body: { name: 'a\u0000b' } }),
+      ],
+      [
+        'PATCH, lone surrogate in the name',
+        env.gateway.json('PATCH', `/api/users/${subject.id}`, { token: env.admin.token, body: { name: 'ab\ud800' } }),
+      ],
       ['login, NUL in the email', env.gateway.json('POST', '/api/auth/login', { body: { email: 'nul\u0000@example.com', password } })],
     ]);
   });
@@ -294,13 +315,22 @@ describe('pinned fuzz findings', () => {
     await expectClientErrors(
       [false, true].map((chunked): [string, Promise<RawReply>] => [
         `login with an empty ${chunked ? 'chunked' : 'Content-Length: 0'} body`,
-        env.gateway.send({ method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json' }, body: '', chunked, timeoutMs: 7_000 }),
+        env.gateway.send({
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: '',
+          chunked,
+          timeoutMs: 7_000,
+        }),
       ]),
     );
   });
 
   it('a request head over the HTTP parser limit (a very long id) is still the JSON error shape', async () => {
-    await expectClientErrors([['GET with a 20 kB id', env.gateway.send({ method: 'GET', path: `/api/users/${'a'.repeat(20_000)}`, headers: asAdmin() })]]);
+    await expectClientErrors([
+      ['GET with a 20 kB id', env.gateway.send({ method: 'GET', path: `/api/users/${'a'.repeat(20_000)}`, headers: asAdmin() })],
+    ]);
   });
 });
 

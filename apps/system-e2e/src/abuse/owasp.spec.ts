@@ -82,7 +82,7 @@ function expectRefused(what: string, reply: RawReply, statuses: number[], victim
 }
 
 describe('API1 broken object level authorization', () => {
-  it("user A can neither read, change, deactivate, activate nor delete user B (gateway and user-service directly)", async () => {
+  it('user A can neither read, change, deactivate, activate nor delete user B (gateway and user-service directly)', async () => {
     const before = await adminView(bob.id);
     for (const [where, client, prefix] of [
       ['gateway', env.gateway, '/api'],
@@ -101,7 +101,12 @@ describe('API1 broken object level authorization', () => {
       ];
       for (const [what, attempt] of attempts) expectRefused(`${where}: ${what}`, await attempt, [403, 404], bob);
       // Last: a DELETE that went through would make every later check moot.
-      expectRefused(`${where}: DELETE B`, await client.json('DELETE', `${prefix}/users/${bob.id}`, { token: alice.token }), [403, 404], bob);
+      expectRefused(
+        `${where}: DELETE B`,
+        await client.json('DELETE', `${prefix}/users/${bob.id}`, { token: alice.token }),
+        [403, 404],
+        bob,
+      );
     }
     expect(await adminView(bob.id)).toEqual(before);
     expect((await env.gateway.json('GET', '/api/users/me', { token: bob.token })).status).toBe(200);
@@ -118,7 +123,12 @@ describe('API1 broken object level authorization', () => {
       expect(errorCodeOf(byFilter)).toBe('FORBIDDEN');
       const byId = await client.json('GET', `${prefix}/notifications/${bobNotificationId}`, asAlice);
       expectRefused(`${prefix}/notifications/:id of B`, byId, [403, 404], bob);
-      for (const query of [`userId=${bob.id}&userId=${alice.id}`, `userId=${alice.id}&userId=${bob.id}`, `userId[]=${bob.id}`, `userId=${bob.id.toUpperCase()}`]) {
+      for (const query of [
+        `userId=${bob.id}&userId=${alice.id}`,
+        `userId=${alice.id}&userId=${bob.id}`,
+        `userId[]=${bob.id}`,
+        `userId=${bob.id.toUpperCase()}`,
+      ]) {
         const reply = await client.json('GET', `${prefix}/notifications?${query}`, asAlice);
         expect(reply.status).toBeLessThan(500);
         expect(reply.text).not.toContain(bob.email);
@@ -146,20 +156,26 @@ describe('API3 mass assignment', () => {
   it('a sign-up that sets role, isActive, id, passwordHash or timestamps (or smuggles them via __proto__/constructor) is a 400 and creates nobody', async () => {
     const tried: Array<{ email: string; password: string }> = [];
     const bodies: Array<[string, (email: string, password: string) => string]> = [
-      ...Object.entries(forbidden).map(
-        ([field, value]): [string, (email: string, password: string) => string] => [
-          field,
-          (email, password) => JSON.stringify({ email, name: 'Mallory', password, [field]: value }),
-        ],
-      ),
+      ...Object.entries(forbidden).map(([field, value]): [string, (email: string, password: string) => string] => [
+        field,
+        (email, password) => JSON.stringify({ email, name: 'Mallory', password, [field]: value }),
+      ]),
       ['__proto__', (email, password) => `{"email":"${email}","name":"Mallory","password":"${password}","__proto__":{"role":"admin"}}`],
-      ['constructor', (email, password) => `{"email":"${email}","name":"Mallory","password":"${password}","constructor":{"prototype":{"role":"admin"}}}`],
+      [
+        'constructor',
+        (email, password) => `{"email":"${email}","name":"Mallory","password":"${password}","constructor":{"prototype":{"role":"admin"}}}`,
+      ],
     ];
     for (const [field, body] of bodies) {
       const email = `mallory-${field.replace(/_/g, '')}-${Date.now()}@example.com`.toLowerCase();
       const password = env.secrets.password();
       tried.push({ email, password });
-      const reply = await env.gateway.send({ method: 'POST', path: '/api/users', headers: { 'content-type': 'application/json' }, body: body(email, password) });
+      const reply = await env.gateway.send({
+        method: 'POST',
+        path: '/api/users',
+        headers: { 'content-type': 'application/json' },
+        body: body(email, password),
+      });
       expect({ field, status: reply.status, code: errorCodeOf(reply), problem: errorShapeProblem(reply) }).toEqual({
         field,
         status: 400,
@@ -240,9 +256,10 @@ describe('API2 broken authentication', () => {
       ['other Ed25519 key, same kid, role admin', `Bearer ${signEdDsaJwt(header, { ...fresh, role: 'admin' }, otherKey)}`],
       ['other key, jku to elsewhere', `Bearer ${signEdDsaJwt({ ...header, jku: 'http://127.0.0.1:1/jwks.json' }, fresh, otherKey)}`],
       ['other key, kid path traversal', `Bearer ${signEdDsaJwt({ ...header, kid: '../../../dev/null' }, fresh, otherKey)}`],
-      ...publicKeyAsSecrets(publicJwk as JwtPart).map(
-        ({ form, secret }): [string, string] => [`HS256 with the public key (${form}) as secret`, `Bearer ${signHs256Jwt(header, { ...fresh, role: 'admin' }, secret)}`],
-      ),
+      ...publicKeyAsSecrets(publicJwk as JwtPart).map(({ form, secret }): [string, string] => [
+        `HS256 with the public key (${form}) as secret`,
+        `Bearer ${signHs256Jwt(header, { ...fresh, role: 'admin' }, secret)}`,
+      ]),
       ['tampered payload: role admin', `Bearer ${tamperJwtPayload(alice.token, { role: 'admin' })}`],
       ['tampered payload: sub of B', `Bearer ${tamperJwtPayload(alice.token, { sub: bob.id })}`],
       ['tampered payload: exp extended', `Bearer ${tamperJwtPayload(alice.token, { exp: now + 86_400 * 365 })}`],
@@ -262,7 +279,12 @@ describe('API2 broken authentication', () => {
       for (const [where, client, method, path] of endpoints) {
         const reply = await client.send({ method, path, headers: authorization === undefined ? {} : { authorization } });
         const problem = errorShapeProblem(reply);
-        if (reply.status !== 401 || errorCodeOf(reply) !== 'UNAUTHENTICATED' || problem || !/Bearer/.test(String(reply.headers['www-authenticate']))) {
+        if (
+          reply.status !== 401 ||
+          errorCodeOf(reply) !== 'UNAUTHENTICATED' ||
+          problem ||
+          !/Bearer/.test(String(reply.headers['www-authenticate']))
+        ) {
           wrong.push(`${variant} → ${where} ${method} ${path}: ${reply.status} ${problem ?? ''} ${reply.text.slice(0, 120)}`);
         }
       }
@@ -319,7 +341,16 @@ describe('API4 password guessing', () => {
     // Nor do other spellings of the login path, with or without a token: each is the limited login route,
     // no route, or a refusal for want of a token, never an unlimited password check.
     const outcomes: string[] = [];
-    for (const path of ['/API/AUTH/LOGIN', '/api/Auth/Login', '/api/auth/login/', '/api/auth/login?x=1', '/api/auth//login', '/api/auth/%6cogin', '/api/auth/login%2f', '/api/auth/login;x']) {
+    for (const path of [
+      '/API/AUTH/LOGIN',
+      '/api/Auth/Login',
+      '/api/auth/login/',
+      '/api/auth/login?x=1',
+      '/api/auth//login',
+      '/api/auth/%6cogin',
+      '/api/auth/login%2f',
+      '/api/auth/login;x',
+    ]) {
       for (const token of [undefined, alice.token]) {
         const reply = await env.gateway.json('POST', path, { token, body: { email: victim.email, password: victim.password } });
         const code = errorCodeOf(reply) ?? '';
@@ -366,7 +397,15 @@ describe('API8 security misconfiguration', () => {
       ['400 proxied', await env.gateway.json('GET', '/api/users/not-a-uuid', { token: alice.token })],
       ['401', await env.gateway.json('GET', '/api/users/me')],
       ['404', await env.gateway.json('GET', '/nothing-here')],
-      ['413', await env.gateway.send({ method: 'POST', path: '/api/users', headers: { 'content-type': 'application/json' }, body: `{"name":"${'x'.repeat(200_000)}"}` })],
+      [
+        '413',
+        await env.gateway.send({
+          method: 'POST',
+          path: '/api/users',
+          headers: { 'content-type': 'application/json' },
+          body: `{"name":"${'x'.repeat(200_000)}"}`,
+        }),
+      ],
       ['docs', await env.gateway.json('GET', '/docs/openapi.json')],
     ];
     for (const [what, reply] of replies) {
@@ -375,12 +414,23 @@ describe('API8 security misconfiguration', () => {
         what,
         nosniff: h['x-content-type-options'],
         frame: h['x-frame-options'],
-        csp: String(h['content-security-policy']).includes("default-src 'self'") && String(h['content-security-policy']).includes("frame-ancestors 'none'"),
+        csp:
+          String(h['content-security-policy']).includes("default-src 'self'") &&
+          String(h['content-security-policy']).includes("frame-ancestors 'none'"),
         hsts: /max-age=\d{7,}/.test(String(h['strict-transport-security'])),
         referrer: h['referrer-policy'],
         coop: h['cross-origin-opener-policy'],
         poweredBy: h['x-powered-by'],
-      }).toEqual({ what, nosniff: 'nosniff', frame: 'SAMEORIGIN', csp: true, hsts: true, referrer: 'no-referrer', coop: 'same-origin', poweredBy: undefined });
+      }).toEqual({
+        what,
+        nosniff: 'nosniff',
+        frame: 'SAMEORIGIN',
+        csp: true,
+        hsts: true,
+        referrer: 'no-referrer',
+        coop: 'same-origin',
+        poweredBy: undefined,
+      });
     }
   });
 
@@ -419,7 +469,11 @@ describe('API8 security misconfiguration', () => {
     const reply = await env.gateway.send({
       method: 'OPTIONS',
       path: '/api/users/me',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect({ status: reply.status, code: errorCodeOf(reply), problem: errorShapeProblem(reply) }).toEqual({
       status: 403,

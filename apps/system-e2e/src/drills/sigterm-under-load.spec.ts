@@ -99,7 +99,8 @@ const histogram = (values: string[]): Record<string, number> => {
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
 };
-const outcome = (s: Sent): string => (s.reply ? `${s.reply.status || s.reply.failure}${errorCodeOf(s.reply) ? ` ${errorCodeOf(s.reply)}` : ''}` : 'unfinished');
+const outcome = (s: Sent): string =>
+  s.reply ? `${s.reply.status || s.reply.failure}${errorCodeOf(s.reply) ? ` ${errorCodeOf(s.reply)}` : ''}` : 'unfinished';
 const ok = (s: Sent): boolean => s.reply !== undefined && s.reply.status >= 200 && s.reply.status < 300;
 
 it('user-service drains accepted requests on SIGTERM under load, exits 0 in time, the gateway answers 502/503 meanwhile, and no sign-up loses its event', async () => {
@@ -193,7 +194,8 @@ it('user-service drains accepted requests on SIGTERM under load, exits 0 in time
 
   // --- figures -------------------------------------------------------------------------------------
   const phaseOf = (s: Sent): string => {
-    if (atSignal.includes(s)) return s.startedAt <= signalAt - ACCEPTED_MARGIN_MS ? 'accepted, in flight at SIGTERM' : 'just sent at SIGTERM';
+    if (atSignal.includes(s))
+      return s.startedAt <= signalAt - ACCEPTED_MARGIN_MS ? 'accepted, in flight at SIGTERM' : 'just sent at SIGTERM';
     if (s.startedAt < signalAt) return 'before SIGTERM';
     if (s.startedAt < exitAt) return 'during the drain';
     if (s.startedAt < restartAt) return 'while stopped';
@@ -240,7 +242,8 @@ it('user-service drains accepted requests on SIGTERM under load, exits 0 in time
     if (reply.failure) wrong.push(`${phase}: ${s.kind} got no answer (${reply.failure})`);
     else if (reply.status >= 400 && errorShapeProblem(reply)) wrong.push(`${phase}: ${s.kind} ${reply.status} without the error shape`);
     else if (!ok(s) && ![502, 503].includes(reply.status)) wrong.push(`${phase}: ${s.kind} → ${outcome(s)}`);
-    else if (phase === 'while stopped' && (ok(s) || duration > 1_000)) wrong.push(`${phase}: ${s.kind} → ${outcome(s)} in ${Math.round(duration)} ms`);
+    else if (phase === 'while stopped' && (ok(s) || duration > 1_000))
+      wrong.push(`${phase}: ${s.kind} → ${outcome(s)} in ${Math.round(duration)} ms`);
     else if (phase === 'after restart' && !ok(s)) wrong.push(`${phase}: ${s.kind} → ${outcome(s)}`);
   }
   expect(wrong).toEqual([]);
@@ -268,7 +271,9 @@ it('user-service drains accepted requests on SIGTERM under load, exits 0 in time
   });
   await sleep(1_000); // a duplicate would arrive by now
   const mailCounts = histogram(created.map((email) => String(env.smtp.mailsTo(email).length)));
-  console.log(`drill 6: ${created.length} users created, welcome mails per user: ${JSON.stringify(mailCounts)}; ${refused.length} refused sign-ups, none stored`);
+  console.log(
+    `drill 6: ${created.length} users created, welcome mails per user: ${JSON.stringify(mailCounts)}; ${refused.length} refused sign-ups, none stored`,
+  );
   expect(mailCounts).toEqual({ '1': created.length });
   expect(refused.filter((email) => env.smtp.mailsTo(email).length > 0)).toEqual([]);
 }, 120_000);

@@ -40,9 +40,13 @@ export class EventTap {
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     await channel.bindQueue(queue, USER_EVENTS_EXCHANGE, '#');
     const tap = new EventTap(connection, channel);
-    await channel.consume(queue, (message) => {
-      if (message) tap.messages.push(tapped(message));
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (message) => {
+        if (message) tap.messages.push(tapped(message));
+      },
+      { noAck: true },
+    );
     return tap;
   }
 

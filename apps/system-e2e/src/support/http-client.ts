@@ -63,7 +63,8 @@ export class HttpClient {
         resolve(complete);
       };
       const headers: Record<string, string> = { ...request.headers };
-      const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
+      const body =
+        request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
       if (body !== undefined && !request.chunked && !hasHeader(headers, 'content-length')) headers['content-length'] = String(body.length);
       if (request.chunked) headers['transfer-encoding'] = 'chunked';
 
@@ -106,7 +107,11 @@ export class HttpClient {
   }
 
   /** A JSON request as a normal client makes it. */
-  json(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<RawReply> {
+  json(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<RawReply> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -145,7 +150,8 @@ export function errorShapeProblem(reply: RawReply): string | undefined {
   if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) return `error.code is ${JSON.stringify(code)}`;
   if (typeof message !== 'string' || message.length === 0) return 'error.message is missing';
   if (typeof requestId !== 'string' || requestId.length === 0) return 'error.requestId is missing';
-  if (reply.headers['x-request-id'] !== requestId) return `error.requestId ${requestId} differs from x-request-id ${String(reply.headers['x-request-id'])}`;
+  if (reply.headers['x-request-id'] !== requestId)
+    return `error.requestId ${requestId} differs from x-request-id ${String(reply.headers['x-request-id'])}`;
   return undefined;
 }
 

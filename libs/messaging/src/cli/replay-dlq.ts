@@ -12,8 +12,7 @@ import { ReplayError } from '../errors';
 import { replayDeadLetters } from '../replay-dead-letters';
 import type { Logger } from '../types';
 
-const usage =
-  'Usage: replay-dlq --queue <queue> [--url amqp://user:pass@host:5672/vhost | env RABBITMQ_URL] [--dry-run] [--limit <n>]';
+const usage = 'Usage: replay-dlq --queue <queue> [--url amqp://user:pass@host:5672/vhost | env RABBITMQ_URL] [--dry-run] [--limit <n>]';
 
 // Progress goes to stderr so stdout holds only the report.
 const stderrLogger: Logger = {

@@ -70,7 +70,5 @@ export async function messageCount(channel: Channel, queue: string): Promise<num
 export function destroySocket(connection: RabbitConnection): void {
   const model = connection.current();
   if (!model) throw new Error('destroySocket: not connected');
-  (model.connection as unknown as { stream: { destroy(error?: Error): void } }).stream.destroy(
-    new Error('socket destroyed by test'),
-  );
+  (model.connection as unknown as { stream: { destroy(error?: Error): void } }).stream.destroy(new Error('socket destroyed by test'));
 }

@@ -35,7 +35,15 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => jwksServer.close(resolve)));
 
 function sign(
-  options: { key?: Parameters<SignJWT['sign']>[0]; kid?: string; role?: string; exp?: string | number; aud?: string; iss?: string; alg?: string } = {},
+  options: {
+    key?: Parameters<SignJWT['sign']>[0];
+    kid?: string;
+    role?: string;
+    exp?: string | number;
+    aud?: string;
+    iss?: string;
+    alg?: string;
+  } = {},
 ) {
   return new SignJWT({ role: options.role ?? 'user' })
     .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: options.kid ?? 'k1' })
@@ -67,10 +75,18 @@ describe('JwtVerifier against a JWKS endpoint', () => {
     ['from another issuer', () => sign({ iss: 'evil' }), 'not valid'],
     ['with an unknown role', () => sign({ role: 'root' }), 'invalid claims'],
     ['with alg none', async () => unsignedToken(), 'not valid'],
-    ['HS256 signed with the public key as secret', async () => sign({ alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(jwks.keys[0])) }), 'not valid'],
+    [
+      'HS256 signed with the public key as secret',
+      async () => sign({ alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(jwks.keys[0])) }),
+      'not valid',
+    ],
     ['garbage', async () => 'not.a.jwt', 'not valid'],
   ])('rejects a token %s with 401 UNAUTHENTICATED', async (_label, makeToken, message) => {
-    await expect(verifier().verify(await makeToken())).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: expect.stringContaining(message) });
+    await expect(verifier().verify(await makeToken())).rejects.toMatchObject({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: expect.stringContaining(message),
+    });
   });
 
   it('refetches the key set when a token names an unknown key id (rotation)', async () => {
@@ -121,7 +137,10 @@ describe('requireAuth middleware', () => {
         res.json(principalOf(res));
       })
       .use(createErrorHandler({ logger }));
-    const res = await request(secured).get('/me').set('Authorization', `Bearer ${await sign()}`).expect(200);
+    const res = await request(secured)
+      .get('/me')
+      .set('Authorization', `Bearer ${await sign()}`)
+      .expect(200);
     expect(res.body).toEqual({ userId, role: 'user' });
   });
 });

@@ -59,13 +59,7 @@ function resolve(error: unknown, table: Readonly<Record<string, number>>): Resol
   return undefined;
 }
 
-export function sendError(
-  res: Parameters<RequestHandler>[1],
-  status: number,
-  code: string,
-  message: string,
-  details?: unknown,
-): void {
+export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string, details?: unknown): void {
   const body: ErrorBody = {
     error: { code, message, ...(details !== undefined ? { details } : {}), requestId: requestContext.requestId() },
   };

@@ -57,7 +57,9 @@ function buildApp() {
   return { app, lines, metrics };
 }
 
-const errorBody = (code: string) => ({ error: expect.objectContaining({ code, message: expect.any(String), requestId: expect.any(String) }) });
+const errorBody = (code: string) => ({
+  error: expect.objectContaining({ code, message: expect.any(String), requestId: expect.any(String) }),
+});
 
 describe('createServiceApp', () => {
   it('accepts valid JSON', async () => {
@@ -86,7 +88,10 @@ describe('createServiceApp', () => {
 
   it('answers a body over the limit with 413', async () => {
     const { app } = buildApp();
-    const res = await request(app).post('/echo').send({ name: 'x'.repeat(2_000) }).expect(413);
+    const res = await request(app)
+      .post('/echo')
+      .send({ name: 'x'.repeat(2_000) })
+      .expect(413);
     expect(res.body).toEqual(errorBody('PAYLOAD_TOO_LARGE'));
   });
 

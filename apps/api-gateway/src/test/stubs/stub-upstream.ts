@@ -58,9 +58,7 @@ const server = http.createServer((req, res) => {
     const delayMs = Number(req.headers['x-stub-delay-ms'] ?? 0);
     setTimeout(() => {
       if (res.destroyed) return;
-      const status = Number(
-        req.headers['x-stub-status'] ?? (req.method === 'POST' && url.split('?')[0] === '/users' ? 201 : 200),
-      );
+      const status = Number(req.headers['x-stub-status'] ?? (req.method === 'POST' && url.split('?')[0] === '/users' ? 201 : 200));
       const cookies = Number(req.headers['x-stub-cookies'] ?? 0);
       const headers: http.OutgoingHttpHeaders = { 'x-upstream': process.env['STUB_NAME'] ?? 'stub' };
       if (cookies > 0) headers['set-cookie'] = Array.from({ length: cookies }, (_, i) => `c${i}=v${i}; Path=/`);

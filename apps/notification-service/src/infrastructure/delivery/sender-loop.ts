@@ -100,7 +100,10 @@ export class SenderLoop {
     }
     for (const notification of report.retrying) {
       metrics.notificationsFailed.inc({ kind: notification.kind, final: 'false' });
-      log('warn', 'Notification not sent; will retry', notification, { nextAttemptAt: notification.nextAttemptAt, error: notification.lastError });
+      log('warn', 'Notification not sent; will retry', notification, {
+        nextAttemptAt: notification.nextAttemptAt,
+        error: notification.lastError,
+      });
     }
     for (const notification of report.failed) {
       metrics.notificationsFailed.inc({ kind: notification.kind, final: 'true' });

@@ -7,10 +7,7 @@ import type { NotificationMetrics } from '../observability/notification-metrics'
 
 export interface UserEventsConsumerDeps {
   connection: RabbitConnection;
-  config: Pick<
-    NotificationServiceConfig,
-    'CONSUMER_QUEUE' | 'CONSUMER_PREFETCH' | 'CONSUMER_MAX_ATTEMPTS' | 'CONSUMER_RETRY_DELAYS_MS'
-  >;
+  config: Pick<NotificationServiceConfig, 'CONSUMER_QUEUE' | 'CONSUMER_PREFETCH' | 'CONSUMER_MAX_ATTEMPTS' | 'CONSUMER_RETRY_DELAYS_MS'>;
   handleUserEvent: HandleUserEventUseCase;
   metrics: NotificationMetrics;
   logger: Logger;
@@ -54,7 +51,11 @@ export function createUserEventsConsumer(deps: UserEventsConsumerDeps): Reliable
     if (error.code === 'UNKNOWN_EVENT_TYPE') {
       // A newer producer may publish types we do not know yet: not poison, just not ours to handle.
       metrics.consumerUnknownEventTypes.inc({ event_type: `${error.type.slice(0, 64)}.v${String(error.version).slice(0, 8)}` });
-      logger.warn('Unknown event type; acked without handling', { messageId: message.messageId, routingKey: message.routingKey, type: error.type });
+      logger.warn('Unknown event type; acked without handling', {
+        messageId: message.messageId,
+        routingKey: message.routingKey,
+        type: error.type,
+      });
       return;
     }
     throw new PermanentMessageError(error.code, error.message);

@@ -20,7 +20,8 @@ export class UserName extends TextValue {
     if (!valid.ok) return valid;
     // Characters outside the BMP count twice in UTF-16, which is what the event contracts measure.
     if (value.length > MAX) return Result.fail(new ValidationError('name', `name must be between ${MIN} and ${MAX} characters long`));
-    if (UNPRINTABLE.test(value)) return Result.fail(new ValidationError('name', 'name must not contain control characters or broken Unicode'));
+    if (UNPRINTABLE.test(value))
+      return Result.fail(new ValidationError('name', 'name must not contain control characters or broken Unicode'));
     return Result.ok(new UserName(value));
   }
 }

@@ -8,8 +8,7 @@ export class GetNotificationUseCase {
   /** Someone else's notification is "not found" for a user: its existence is not theirs to learn. */
   async execute(input: { requester: Requester; id: string }): Promise<Result<Notification, NotificationNotFoundError>> {
     const notification = await this.deps.repository.findById(input.id);
-    const visible =
-      notification !== undefined && (input.requester.role === 'admin' || notification.belongsTo(input.requester.userId));
+    const visible = notification !== undefined && (input.requester.role === 'admin' || notification.belongsTo(input.requester.userId));
     return visible ? Result.ok(notification) : Result.fail(new NotificationNotFoundError(input.id));
   }
 }
