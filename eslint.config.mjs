@@ -22,9 +22,10 @@ const frameworkPackages = [
 const sharedLibTypes = ['type:kernel', 'type:util', 'type:contracts', 'type:runtime'];
 
 // Layers inside an app (see docs/architecture.md): dependencies point inward.
-const layerRule = (forbiddenLayers, extraBannedPackages = []) => [
+const layerRule = (forbiddenLayers, extraBannedPackages = [], paths = []) => [
   'error',
   {
+    paths,
     patterns: [
       {
         regex: `(^|/)(${forbiddenLayers.join('|')})(/|$)`,
@@ -96,7 +97,15 @@ export default [
     rules: {
       'no-restricted-imports': layerRule(
         ['application', 'infrastructure', 'presentation'],
-        [...frameworkPackages, 'zod', '@platform/service-runtime', '@platform/messaging', '@platform/event-contracts'],
+        [...frameworkPackages, 'zod', '@platform/service-runtime', '@platform/messaging'],
+        // Of the contracts, the domain uses only the shared email rules (one spelling of an address everywhere).
+        [
+          {
+            name: '@platform/event-contracts',
+            allowImportNames: ['canonicalEmail'],
+            message: 'The domain uses only the shared email rules of the contracts.',
+          },
+        ],
       ),
     },
   },

@@ -1,3 +1,4 @@
+export * from './email';
 export * from './envelope';
 export * from './user-events';
 export * from './parse';

@@ -125,6 +125,43 @@ describe('createServiceApp', () => {
     }
   });
 
+  it.each(['utf-7', 'UTF-16', 'utf-16le', 'utf-32', 'iso-8859-1', 'utf8', 'us-ascii'])(
+    'refuses a JSON body declared as charset=%s with 415 (one reading of every body: UTF-8 only)',
+    async (charset) => {
+      const { app } = buildApp();
+      const res = await request(app)
+        .post('/echo')
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .send('{"name":"Ada"}')
+        .expect(415);
+      expect(res.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'));
+    },
+  );
+
+  it.each(['application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json'])(
+    'reads a JSON body declared as %s',
+    async (type) => {
+      const { app } = buildApp();
+      await request(app).post('/echo').set('Content-Type', type).send('{"name":"Ada"}').expect(201, { name: 'Ada' });
+    },
+  );
+
+  it.each([
+    ['UTF-8', [0xef, 0xbb, 0xbf]],
+    ['UTF-16 BE', [0xfe, 0xff]],
+    ['UTF-16 LE', [0xff, 0xfe]],
+  ])('refuses a body that starts with a %s byte order mark (400 MALFORMED_JSON)', async (_name, mark) => {
+    const { app } = buildApp();
+    const res = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      // As bytes: superagent would serialise a Buffer as JSON (it sends what serialize returns as is).
+      .serialize((bytes: Buffer) => bytes as unknown as string)
+      .send(Buffer.concat([Buffer.from(mark), Buffer.from('{"name":"Ada"}')]))
+      .expect(400);
+    expect(res.body).toEqual(errorBody('MALFORMED_JSON'));
+  });
+
   it('refuses a compressed (or falsely labelled compressed) body with 415', async () => {
     const { app } = buildApp();
     for (const encoding of ['gzip', 'deflate', 'br']) {

@@ -1,3 +1,4 @@
+import { canonicalEmail } from '@platform/event-contracts';
 import { Guard, Result, ValidationError } from '@platform/shared-kernel';
 import { TextValue } from './text-value';
 
@@ -7,7 +8,7 @@ import { TextValue } from './text-value';
  */
 const EMAIL = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 
-/** An email address, trimmed and lower-cased, so that one mailbox is one user. */
+/** An email address in its canonical spelling (trimmed, lower-cased: the gateway keys login limits by the same), so one mailbox is one user. */
 export class Email extends TextValue {
   /** A value read back from storage: valid when written, not checked again (the rules may have tightened since). */
   static restore(value: string): Email {
@@ -15,7 +16,7 @@ export class Email extends TextValue {
   }
 
   static create(raw: string): Result<Email, ValidationError> {
-    const value = raw.trim().toLowerCase();
+    const value = canonicalEmail(raw);
     const valid = Guard.combine([
       Guard.againstEmpty(value, 'email'),
       Guard.lengthBetween(value, 3, 254, 'email'),
