@@ -45,9 +45,10 @@ export interface Gateway {
 
 /**
  * The gateway's object graph. Request path of a proxied call, all on Express's router:
- * request id → metrics → access log → helmet → CORS → general rate limit → [login: read body → login limit]
- * → bearer token (except sign-up and login) → body size → http-proxy-middleware inside the upstream's
- * circuit breaker (deadline, keep-alive agent) → response streamed back.
+ * request id → metrics → access log → helmet → CORS → general rate limit → [login: read body → per-client
+ * concurrency cap → login limits (client + email, account)] [sign-up: concurrency cap] → bearer token (except
+ * sign-up and login) → the whole body read (size, time, UTF-8, no byte order mark) → http-proxy-middleware
+ * inside the upstream's circuit breaker (deadline, keep-alive agent) → response streamed back.
  */
 export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = {}): Gateway {
   const logger = deps.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
@@ -101,9 +102,10 @@ export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = 
     userService,
     notificationService,
     verifier,
-    loginLimiter: limiters.login,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    loginLimiters: [limiters.login, limiters.loginAccount],
+    body: { limitBytes: config.BODY_LIMIT_BYTES, timeoutMs: config.CLIENT_BODY_TIMEOUT_MS },
     loginBodyLimitBytes: config.LOGIN_BODY_LIMIT_BYTES,
+    loginSignupConcurrencyPerClient: config.LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT,
     logger,
     onError: gatewayMetrics.upstreamError,
   });

@@ -59,6 +59,17 @@ export const gatewayEnvSchema = z.object({
   /** The login body is buffered (to read the email for its rate limit); it must be small. */
   LOGIN_BODY_LIMIT: byteSize('16kb'),
   /**
+   * Per account (the canonical email), whatever the client address: this many login attempts pass at once
+   * (they come back LOGIN_ACCOUNT_WINDOW_SECONDS after the first), then one per LOGIN_ACCOUNT_INTERVAL_SECONDS.
+   */
+  LOGIN_ACCOUNT_FREE_ATTEMPTS: positiveInt(5, 1_000),
+  LOGIN_ACCOUNT_INTERVAL_SECONDS: positiveInt(10, 3_600),
+  LOGIN_ACCOUNT_WINDOW_SECONDS: positiveInt(15 * 60, 86_400),
+  /** Logins and sign-ups (bcrypt work upstream) one client may have in progress at once, per replica. */
+  LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: positiveInt(2, 1_000),
+  /** A request body must have arrived whole within this time (else 408); it is read before the upstream is dialled. */
+  CLIENT_BODY_TIMEOUT_MS: positiveInt(10_000, 300_000),
+  /**
    * Express `trust proxy`: which hops' X-Forwarded-For to believe when deriving the client address that
    * rate limits are keyed by. `false` (default): the TCP peer. Behind a load balancer: its hop count
    * (`1`) or addresses/subnets (`10.0.0.0/8`, `loopback`).

@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { type JwtVerifier, requireAuth } from '@platform/service-runtime';
+import { perClientConcurrencyCap } from '../rate-limit/concurrency-cap';
 import { readLoginBody } from '../rate-limit/login-body';
 import { type ProxyOptions, proxyTo, PUBLIC_API_PREFIX } from './proxy-handler';
 import type { Upstream } from './upstream';
@@ -8,9 +9,11 @@ export interface ApiRoutesOptions extends ProxyOptions {
   userService: Upstream;
   notificationService: Upstream;
   verifier: JwtVerifier;
-  /** Runs after the login body was read (keyed by client and email). */
-  loginLimiter: RequestHandler;
+  /** Run after the login body was read: keyed by client and email, and by the account (email) alone. */
+  loginLimiters: RequestHandler[];
   loginBodyLimitBytes: number;
+  /** Logins and sign-ups one client may have in progress at once. */
+  loginSignupConcurrencyPerClient: number;
 }
 
 /**
@@ -48,8 +51,11 @@ export function apiRouter(options: ApiRoutesOptions): Router {
 
   const router = Router();
   router.use(refuseAmbiguousPaths);
-  router.post('/users', label('/users/*'), toUserService);
-  router.post('/auth/login', label('/auth/login'), readLoginBody(options.loginBodyLimitBytes), options.loginLimiter, toUserService);
+  // The two public routes that cost user-service a bcrypt hash each: at most a few in progress per client.
+  const passwordWork = perClientConcurrencyCap(options.loginSignupConcurrencyPerClient);
+  const loginBody = readLoginBody({ limitBytes: options.loginBodyLimitBytes, timeoutMs: options.body.timeoutMs });
+  router.post('/users', label('/users/*'), passwordWork, toUserService);
+  router.post('/auth/login', label('/auth/login'), loginBody, passwordWork, ...options.loginLimiters, toUserService);
   router.use('/users', label('/users/*'), authenticate, toUserService);
   router.use('/auth', label('/auth/*'), authenticate, toUserService);
   router.use('/notifications', label('/notifications/*'), authenticate, toNotificationService);

@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '@platform/service-runtime';
+import { byteOrderMarkError, declaredCharsetError, HttpError, startsWithByteOrderMark } from '@platform/service-runtime';
 import { payloadTooLarge } from './proxy-errors';
+
+export interface BodyReadOptions {
+  limitBytes: number;
+  /** The whole body must have arrived within this time (408 past it). */
+  timeoutMs: number;
+}
 
 /** 413 at once when the declared Content-Length is over the limit (nothing is read or sent upstream). */
 export function declaredLengthError(req: IncomingMessage, limitBytes: number): HttpError | undefined {
@@ -8,24 +14,47 @@ export function declaredLengthError(req: IncomingMessage, limitBytes: number): H
   return declared !== undefined && Number(declared) > limitBytes ? payloadTooLarge(limitBytes) : undefined;
 }
 
+function hasBody(req: IncomingMessage): boolean {
+  const declared = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
+}
+
+const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>();
+
 /**
- * Counts a body without a declared length (chunked) as it streams, and calls `onTooLarge` for every chunk
- * past the limit. The body keeps flowing (and is discarded once the proxy let go of it).
+ * The request body, read whole before anything is sent upstream, so a slow or unfinished body costs the
+ * upstream nothing and is the client's own 408. Read once per request (the login route reads it first, with
+ * its smaller limit, for the email; the proxy gets the same bytes). Refused before it goes anywhere: a
+ * declared charset other than UTF-8 (415) and a leading byte order mark (400), the same two checks every
+ * service's JSON parser makes, so gateway and services read one text. The bytes stay in the request stream
+ * for the proxy, with their Content-Length (also when the client sent them chunked).
  */
-export function watchStreamedBodySize(req: IncomingMessage, limitBytes: number, onTooLarge: () => void): void {
-  let received = 0;
-  req.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    if (received > limitBytes) onTooLarge();
-  });
+export function readRequestBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
+  let body = bodies.get(req);
+  if (body === undefined) {
+    body = readWholeBody(req, options);
+    bodies.set(req, body);
+  }
+  return body;
+}
+
+async function readWholeBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
+  if (!hasBody(req)) return Buffer.alloc(0);
+  const charsetError = declaredCharsetError(req.headers['content-type']);
+  if (charsetError) throw charsetError;
+  const body = await peekBody(req, options);
+  if (startsWithByteOrderMark(body)) throw byteOrderMarkError();
+  req.headers['content-length'] = String(body.length);
+  delete req.headers['transfer-encoding'];
+  return body;
 }
 
 /**
  * Reads a whole (small) body, then puts it back into the request stream with `readable.unshift` — made
  * for this: "un-consume" data so it can be passed on — so the proxy still streams every byte, whichever
- * way the upstream socket is assigned. 413 as soon as it passes the limit.
+ * way the upstream socket is assigned. 413 as soon as it passes the limit, 408 when it has not arrived in time.
  */
-export function peekBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function peekBody(req: IncomingMessage, { limitBytes, timeoutMs }: BodyReadOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const aborted = (): HttpError => new HttpError(400, 'REQUEST_ABORTED', 'Request was aborted');
     const tooLarge = declaredLengthError(req, limitBytes);
@@ -35,10 +64,15 @@ export function peekBody(req: IncomingMessage, limitBytes: number): Promise<Buff
     const chunks: Buffer[] = [];
     let received = 0;
     const stop = (): void => {
+      clearTimeout(timer);
       req.off('readable', onReadable);
       req.off('end', onEnd);
       req.off('error', onError);
     };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new HttpError(408, 'REQUEST_TIMEOUT', `The request body did not arrive within ${timeoutMs} ms`));
+    }, timeoutMs);
     const onReadable = (): void => {
       for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
         received += chunk.length;

@@ -2,23 +2,17 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { type Logger, sendError } from '@platform/service-runtime';
-import { declaredLengthError, watchStreamedBodySize } from './body-limit';
+import { type BodyReadOptions, readRequestBody } from './body-limit';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forwarded-headers';
-import {
-  ClientAbortedError,
-  describeCause,
-  payloadTooLarge,
-  StaleConnectionError,
-  toGatewayError,
-  UpstreamServerError,
-} from './proxy-errors';
+import { ClientAbortedError, describeCause, StaleConnectionError, toGatewayError, UpstreamServerError } from './proxy-errors';
 import type { Upstream } from './upstream';
 
 /** Public paths are the upstream's paths under this prefix: `/api/users/1?x=1` → `/users/1?x=1`. */
 export const PUBLIC_API_PREFIX = '/api';
 
 export interface ProxyOptions {
-  bodyLimitBytes: number;
+  /** Request bodies are read whole within these bounds before the upstream is dialled. */
+  body: BodyReadOptions;
   logger: Logger;
   /** Told about every exchange that failed upstream-side (metrics). */
   onError?: (upstream: string, code: string) => void;
@@ -26,8 +20,9 @@ export interface ProxyOptions {
 
 /**
  * One proxied request as the circuit breaker sees it: it succeeds when the upstream's response headers
- * arrive (below 500) and fails on a 5xx, a proxy error, the deadline, a body over the limit or the client
- * leaving. The first outcome counts; on a failure the upstream request is dropped.
+ * arrive (below 500) and fails on a 5xx, a proxy error, the deadline or the client leaving. The first
+ * outcome counts; on a failure the upstream request is dropped. The request body was read whole before,
+ * so the deadline only ever measures the upstream.
  */
 class Exchange {
   private upstreamRequest?: ClientRequest;
@@ -78,7 +73,7 @@ function replayable(req: Request): boolean {
  * within the same breaker call; any other request gets the 502.
  */
 export function proxyTo(upstream: Upstream, options: ProxyOptions): RequestHandler {
-  const { bodyLimitBytes, logger } = options;
+  const { logger } = options;
   const exchanges = new WeakMap<IncomingMessage, Exchange>();
 
   const proxy = createProxyMiddleware<Request, Response>({
@@ -89,13 +84,6 @@ export function proxyTo(upstream: Upstream, options: ProxyOptions): RequestHandl
     proxyTimeout: upstream.idleTimeoutMs,
     pathRewrite: (_path, req) => req.originalUrl.slice(PUBLIC_API_PREFIX.length),
     on: {
-      // Emitted right before http-proxy pipes the request body upstream.
-      start: (req) => {
-        const exchange = exchanges.get(req);
-        if (exchange && req.headers['content-length'] === undefined) {
-          watchStreamedBodySize(req, bodyLimitBytes, () => exchange.fail(payloadTooLarge(bodyLimitBytes)));
-        }
-      },
       proxyReq: (proxyReq, req) => exchanges.get(req)?.attach(proxyReq),
       proxyRes: (proxyRes, req, res) => {
         prepareResponseHeaders(proxyRes, res);
@@ -128,15 +116,17 @@ export function proxyTo(upstream: Upstream, options: ProxyOptions): RequestHandl
     sendError(res, status, code, gatewayError.message, gatewayError.details);
   };
 
-  return (req, res) => {
-    // The client left while the request waited (rate limit, token check): nobody to answer, and nothing
-    // to ask the upstream (the request stream is gone: it could never be sent whole).
-    if (res.destroyed) return;
-    const tooLarge = declaredLengthError(req, bodyLimitBytes);
-    if (tooLarge) {
-      answerFailure(req, res, tooLarge);
+  return async (req, res) => {
+    try {
+      // The whole body first (413, 408, 415, 400 are the client's, and never reach the upstream or its circuit).
+      await readRequestBody(req, options.body);
+    } catch (error) {
+      answerFailure(req, res, error);
       return;
     }
+    // The client left while the request waited (body, rate limit, token check): nobody to answer, and
+    // nothing to ask the upstream.
+    if (res.destroyed) return;
     prepareRequestHeaders(req, res);
     const forward = (deadline?: AbortSignal): Promise<void> =>
       new Promise<void>((resolve, reject) => {

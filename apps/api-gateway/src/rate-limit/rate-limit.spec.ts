@@ -108,6 +108,66 @@ describe('rate limits', () => {
     expect((await login(a, 'bob@example.com')).status).toBe(200);
   });
 
+  it('limits guesses per account whatever the client address: free attempts, then one per interval (429 with Retry-After)', async () => {
+    const [a, b] = await gateways(2, {
+      TRUST_PROXY: 'loopback',
+      LOGIN_ACCOUNT_FREE_ATTEMPTS: '3',
+      LOGIN_ACCOUNT_INTERVAL_SECONDS: '2',
+    });
+    const from = (gw: RunningGateway, address: string, email: string): Promise<Response> =>
+      fetch(`${gw.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ email, password: 'guess' }),
+      });
+    // Every attempt from another address, on either replica, every spelling of one account.
+    const spellings = ['grace@example.com', ' GRACE@example.com', 'Grace@Example.COM\t', 'grace@EXAMPLE.com'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await from(i % 2 === 0 ? a : b, `203.0.113.${i + 1}`, spellings[i % spellings.length]);
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+        expect(await res.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      }
+    }
+    expect(statuses).toEqual([200, 200, 200, ...Array<number>(9).fill(429)]);
+    // Another account is not slowed down; after the interval the account gets one more attempt, not more.
+    expect((await from(a, '203.0.113.99', 'ada@example.com')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await from(b, '198.51.100.7', 'grace@example.com')).status).toBe(200);
+    expect((await from(a, '198.51.100.8', 'grace@example.com')).status).toBe(429);
+  });
+
+  it('lets one client have at most LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT logins and sign-ups in progress; others are not affected', async () => {
+    const [gw] = await gateways(1, { TRUST_PROXY: 'loopback', LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: '2' });
+    const post = (path: string, address: string, email: string): Promise<Response> =>
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        // The stub answers after 800 ms: the requests overlap.
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address, 'x-stub-delay-ms': '800' },
+        body: JSON.stringify({ email, password: 'Secret-123', name: 'N' }),
+      });
+    const before = await users.hits();
+    const started = Date.now();
+    const flood = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => post('/api/auth/login', '203.0.113.50', `flood${i}@example.com`)),
+      ...Array.from({ length: 2 }, (_, i) => post('/api/users', '203.0.113.50', `new${i}@example.com`)),
+      post('/api/auth/login', '198.51.100.1', 'someone@example.com'),
+      post('/api/users', '198.51.100.2', 'someone-else@example.com'),
+    ]);
+    const statuses = flood.map((res) => res.status);
+    expect(statuses.slice(0, 6).filter((status) => status === 429)).toHaveLength(4);
+    expect(statuses.slice(6)).toEqual([200, 201]);
+    expect(await users.hits()).toBe(before + 4);
+    const refused = flood.find((res) => res.status === 429);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Once they finished, the client may start new ones.
+    expect((await post('/api/auth/login', '203.0.113.50', 'again@example.com')).status).toBe(200);
+  });
+
   it('reads a chunked login body and forwards it with its length; refuses one over the login body limit', async () => {
     const [gw] = await gateways(1, { LOGIN_BODY_LIMIT: '1kb' });
     const body = Buffer.from(JSON.stringify({ email: 'chunky@example.com', password: 'p'.repeat(200) }));
@@ -142,12 +202,22 @@ describe('rate limits', () => {
 
   it('while Redis is down: the general limit fails open, the login limit holds per process, nothing answers 500', async () => {
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const [gw] = await gateways(1, { REDIS_URL: deadRedis, RATE_LIMIT_MAX: '2', LOGIN_RATE_LIMIT_MAX: '2' });
+    const [gw] = await gateways(1, {
+      REDIS_URL: deadRedis,
+      RATE_LIMIT_MAX: '2',
+      LOGIN_RATE_LIMIT_MAX: '2',
+      LOGIN_ACCOUNT_FREE_ATTEMPTS: '1000',
+    });
     for (let i = 0; i < 6; i++) expect((await fetch(`${gw.url}/api/users/u-1`, { headers })).status).toBe(200);
     expect((await login(gw, 'eve@example.com')).status).toBe(200);
     expect((await login(gw, 'eve@example.com')).status).toBe(200);
     await expectLimited(await login(gw, 'eve@example.com'));
     expect((await login(gw, 'mallory@example.com')).status).toBe(200);
+    // The per-account limit counts per process too.
+    const [throttled] = await gateways(1, { REDIS_URL: deadRedis, LOGIN_ACCOUNT_FREE_ATTEMPTS: '2', LOGIN_ACCOUNT_INTERVAL_SECONDS: '60' });
+    expect((await login(throttled, 'trent@example.com')).status).toBe(200);
+    expect((await login(throttled, 'trent@example.com')).status).toBe(200);
+    expect((await login(throttled, 'trent@example.com')).status).toBe(429);
     // The gateway stays ready: Redis is not a critical dependency.
     const ready = await fetch(`${gw.url}/health/ready`);
     expect(ready.status).toBe(200);

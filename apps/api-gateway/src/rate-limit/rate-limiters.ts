@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { CircuitBreaker } from '@platform/resilience';
-import { HttpError, type Logger } from '@platform/service-runtime';
+import { AttemptThrottle, HttpError, type Logger } from '@platform/service-runtime';
 import type { GatewayConfig } from '../config/gateway-config';
 import { loginEmailOf } from './login-body';
 import { RedisFallbackStore } from './redis-fallback-store';
@@ -12,12 +12,21 @@ export interface RateLimiters {
   general: RequestHandler;
   /** Per client and email, on `POST /api/auth/login` (after the login body was read). */
   login: RequestHandler;
+  /** Per account (email) whatever the client, on `POST /api/auth/login`: a few free attempts, then one per interval. */
+  loginAccount: RequestHandler;
   close(): void;
 }
 
 type LimitSettings = Pick<
   GatewayConfig,
-  'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_MAX' | 'LOGIN_RATE_LIMIT_WINDOW_MS' | 'LOGIN_RATE_LIMIT_MAX' | 'REDIS_KEY_PREFIX'
+  | 'RATE_LIMIT_WINDOW_MS'
+  | 'RATE_LIMIT_MAX'
+  | 'LOGIN_RATE_LIMIT_WINDOW_MS'
+  | 'LOGIN_RATE_LIMIT_MAX'
+  | 'LOGIN_ACCOUNT_FREE_ATTEMPTS'
+  | 'LOGIN_ACCOUNT_INTERVAL_SECONDS'
+  | 'LOGIN_ACCOUNT_WINDOW_SECONDS'
+  | 'REDIS_KEY_PREFIX'
 >;
 
 const rateLimited: Options['handler'] = (_req, _res, next) => {
@@ -26,13 +35,13 @@ const rateLimited: Options['handler'] = (_req, _res, next) => {
 };
 
 /**
- * Both limits count in Redis, so every gateway replica (same REDIS_KEY_PREFIX) shares them.
+ * The limits count in Redis, so every gateway replica (same REDIS_KEY_PREFIX) shares them.
  *
  * While Redis is unavailable (a breaker opens after 3 consecutive Redis failures and retries after 5 s, so no
  * request waits on a Redis that keeps failing):
  * - the general limit fails open (`passOnStoreError`): losing it for a while beats refusing all traffic;
- * - the login limit falls back to a per-process in-memory count: password guessing stays limited, per
- *   replica instead of across them. Neither path ever answers 500.
+ * - the login limits (per client and email, per account) fall back to per-process in-memory counts:
+ *   password guessing stays limited, per replica instead of across them. No path ever answers 500.
  */
 export function createRateLimiters(options: { config: LimitSettings; redis: Redis; logger: Logger }): RateLimiters {
   const { config, redis, logger } = options;
@@ -85,9 +94,31 @@ export function createRateLimiters(options: { config: LimitSettings; redis: Redi
     // Client and account together: one client cannot keep guessing one account's password.
     keyGenerator: (req, res) => `${ipKeyGenerator(req.ip ?? '')}|${loginEmailOf(res)}`,
   });
+  const accountThrottle = new AttemptThrottle({
+    redis,
+    keyPrefix: `${config.REDIS_KEY_PREFIX}login-account`,
+    freeAttempts: config.LOGIN_ACCOUNT_FREE_ATTEMPTS,
+    intervalSeconds: config.LOGIN_ACCOUNT_INTERVAL_SECONDS,
+    freeAttemptsWindowSeconds: config.LOGIN_ACCOUNT_WINDOW_SECONDS,
+  });
+  const loginAccount: RequestHandler = (_req, res, next) => {
+    const email = loginEmailOf(res);
+    // No email: user-service refuses the body (400), so there is nothing to guess.
+    if (email === '') return next();
+    accountThrottle.attempt(email).then((verdict) => {
+      if (verdict.allowed) return next();
+      const seconds = String(verdict.retryAfterSeconds);
+      next(
+        new HttpError(429, 'RATE_LIMITED', `Too many login attempts for this account; retry in ${seconds} s`, undefined, {
+          'Retry-After': seconds,
+        }),
+      );
+    }, next);
+  };
   return {
     general,
     login,
+    loginAccount,
     close: () => loginStore.shutdown(),
   };
 }

@@ -87,8 +87,11 @@ export async function startGateway(env: Record<string, string>): Promise<Running
     METRICS_PORT: '0',
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: testRedisPrefix(),
+    // Limits out of the way unless a test sets them: the rate-limit tests do.
     RATE_LIMIT_MAX: '100000',
     LOGIN_RATE_LIMIT_MAX: '1000',
+    LOGIN_ACCOUNT_FREE_ATTEMPTS: '1000',
+    LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: '1000',
     ...env,
   });
   // Quiet unless GATEWAY_TEST_LOGS is set: the tests provoke errors on purpose.
