@@ -98,7 +98,10 @@ export async function buildUserService(config: UserServiceConfig, overrides: Use
   rabbit.on('connected', () => relay.nudge());
   const users = new PrismaUserRepository(prisma, { afterCommit: () => relay.nudge() });
   const cache = new RedisUserCache(redis, { ttlSeconds: config.CACHE_TTL_SECONDS, logger, metrics });
-  const passwords = new BcryptPasswordHasher(config.BCRYPT_COST);
+  const passwords = new BcryptPasswordHasher(config.BCRYPT_COST, {
+    maxConcurrent: config.BCRYPT_MAX_CONCURRENT,
+    maxQueued: config.BCRYPT_MAX_QUEUED,
+  });
   const keys = await loadSigningKeys({
     privateKeyPem: config.JWT_PRIVATE_KEY,
     keyId: config.JWT_KEY_ID,

@@ -38,6 +38,13 @@ export const userServiceConfigSchema = z
     OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(168),
 
     BCRYPT_COST: int(4, 15).default(12),
+    /**
+     * bcrypt hashes computed at once (each takes a libuv thread and most of a core: about the cores the pod
+     * has, and below UV_THREADPOOL_SIZE, 4, so DNS and other pool work still get a thread) and the ones that
+     * may wait for a slot; beyond that a login or sign-up is answered 429 SERVICE_BUSY at once.
+     */
+    BCRYPT_MAX_CONCURRENT: int(1, 64).default(2),
+    BCRYPT_MAX_QUEUED: int(0, 1_000).default(8),
 
     JWT_ISSUER: z.string().min(1).default('user-service'),
     JWT_AUDIENCE: z.string().min(1).default('platform'),

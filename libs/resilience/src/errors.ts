@@ -34,3 +34,12 @@ export class CircuitOpenError extends Error {
     this.name = 'CircuitOpenError';
   }
 }
+
+/** Thrown, without calling the function, when a bulkhead's slots and queue are all taken. */
+export class BulkheadFullError extends Error {
+  readonly code = 'BULKHEAD_FULL' as const;
+  constructor(readonly bulkheadName: string) {
+    super(`Bulkhead "${bulkheadName}" is full`);
+    this.name = 'BulkheadFullError';
+  }
+}

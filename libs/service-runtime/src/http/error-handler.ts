@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { BulkheadFullError } from '@platform/resilience';
 import type { Logger } from '../logger';
 import { requestContext } from '../request-context';
 import { isDependencyUnavailable } from './dependency-unavailable';
@@ -42,6 +43,16 @@ function resolve(error: unknown, table: Readonly<Record<string, number>>): Resol
   }
   if (typeof code === 'string' && table[code] !== undefined) {
     return { status: table[code], code, message: typeof message === 'string' ? message : code, details };
+  }
+  if (error instanceof BulkheadFullError) {
+    // Load shed at once (too much expensive work in progress). A 4xx: the service is up and chose not to
+    // take it on; the gateway's circuit breaker counts only 5xx and silence as the upstream's failures.
+    return {
+      status: 429,
+      code: 'SERVICE_BUSY',
+      message: 'The service is busy; retry shortly',
+      headers: { 'Retry-After': '1' },
+    };
   }
   if (isDependencyUnavailable(error)) {
     return {

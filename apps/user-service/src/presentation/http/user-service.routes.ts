@@ -69,6 +69,8 @@ const signedIn = { tag: 'users', auth: 'bearer' } as const;
 const onOneUser = { ...signedIn, params: userIdParams } as const;
 const theUser = (description: string, status = 200) => ({ status, description, schema: userResponse });
 const notYours = { 403: 'Not your account (FORBIDDEN)', 404: 'No such user (USER_NOT_FOUND)' };
+/** Login and sign-up hash a password; a flood of them is shed at once (BCRYPT_MAX_CONCURRENT, BCRYPT_MAX_QUEUED). */
+const BUSY = 'Too many password checks in progress (SERVICE_BUSY); retry after Retry-After seconds';
 const adminsOnly = { 403: 'Admins only (FORBIDDEN)', 404: 'No such user (USER_NOT_FOUND)' };
 
 export function userServiceRoutes({ useCases, jwks }: Pick<UserServiceHttpDeps, 'useCases' | 'jwks'>): Route[] {
@@ -100,7 +102,7 @@ export function userServiceRoutes({ useCases, jwks }: Pick<UserServiceHttpDeps, 
       auth: 'public',
       body: registerUserBody,
       success: theUser('The new user', 201),
-      errors: { 409: 'The email is taken (EMAIL_ALREADY_EXISTS)' },
+      errors: { 409: 'The email is taken (EMAIL_ALREADY_EXISTS)', 429: BUSY },
       handle: async ({ body, requestId }) => {
         const reply = userReply(await useCases.registerUser.execute({ ...body, correlationId: requestId }), 201);
         return { ...reply, headers: { Location: `/users/${reply.body.id}` } };
@@ -114,7 +116,11 @@ export function userServiceRoutes({ useCases, jwks }: Pick<UserServiceHttpDeps, 
       auth: 'public',
       body: loginBody,
       success: { status: 200, description: 'An access token', schema: accessTokenResponse },
-      errors: { 401: 'Unknown email or wrong password (INVALID_CREDENTIALS)', 403: 'The account is deactivated (USER_INACTIVE)' },
+      errors: {
+        401: 'Unknown email or wrong password (INVALID_CREDENTIALS)',
+        403: 'The account is deactivated (USER_INACTIVE)',
+        429: BUSY,
+      },
       handle: async ({ body }) => ({ status: 200, body: valueOf(await useCases.login.execute(body)) }),
     }),
     defineRoute({
