@@ -375,8 +375,10 @@ export async function runDrill(scenario: Scenario, log: (line: string) => void):
       name: `drill${scenario.id}`,
       env: {
         ...scenario.env,
-        // Every sign-up comes from loopback: the general limit must not be what the drill measures.
-        'api-gateway': { RATE_LIMIT_MAX: '1000000', ...scenario.env?.['api-gateway'] },
+        // Every sign-up comes from loopback: neither the general limit nor the per-client concurrency cap on
+        // sign-ups may be what the drill measures, nor user-service shedding bcrypt work beyond its queue.
+        'api-gateway': { RATE_LIMIT_MAX: '1000000', LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: '1000', ...scenario.env?.['api-gateway'] },
+        'user-service': { BCRYPT_MAX_QUEUED: '1000', ...scenario.env?.['user-service'] },
       },
     });
     const ctx = createContext(system, smtp, httpClient, log);

@@ -216,6 +216,13 @@ function serialized(
     },
     {
       weight: 1,
+      // A byte order mark before otherwise valid JSON: one parser strips it, another does not; refused everywhere.
+      arbitrary: fc
+        .constantFrom([0xef, 0xbb, 0xbf], [0xff, 0xfe])
+        .map((mark) => invalid('byte order mark')(Buffer.concat([Buffer.from(mark), Buffer.from(text)]))),
+    },
+    {
+      weight: 1,
       // Duplicate keys: the first copy is junk, the last (the one JSON.parse keeps) is the real one.
       arbitrary: fc.tuple(fc.constantFrom('email', 'name', 'password'), wrongType).map(([key, junk]) => ({
         text: spliceInto(`${JSON.stringify(key)}:${JSON.stringify(junk)}`),
@@ -297,6 +304,7 @@ const GOOD_CONTENT_TYPES = [
   'application/json',
   'application/json',
   'application/json; charset=utf-8',
+  'application/json; charset="UTF-8"',
   'application/merge-patch+json',
   'Application/JSON',
 ];
@@ -308,6 +316,7 @@ const BAD_CONTENT_TYPES = [
   'application/xml',
   'application/json; charset=latin1',
   'application/json; charset=utf-16',
+  'application/json; charset=utf-7',
   'application/jsonx',
   'garbage',
   '*/*',

@@ -48,10 +48,14 @@ beforeAll(async () => {
         // Thousands of requests from one client: the limits must not be what answers.
         RATE_LIMIT_MAX: '100000000',
         LOGIN_RATE_LIMIT_MAX: '100000000',
+        LOGIN_ACCOUNT_FREE_ATTEMPTS: '1000',
+        LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: '1000',
         // Every 5xx must show as itself: with the default (5) one bug's 500s would open user-service's
         // circuit and turn unrelated requests into 503s for 10 s.
         CIRCUIT_FAILURE_THRESHOLD: '1000',
       },
+      // Nor may user-service shed bcrypt work: 24 in flight from one client would fill its queue at times.
+      'user-service': { BCRYPT_MAX_QUEUED: '1000' },
     },
   });
   const sentinel = await env.createUser('sentinel');

@@ -46,7 +46,8 @@ beforeAll(async () => {
     name: 'e2e_drill6',
     env: {
       'user-service': { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), BCRYPT_COST: '11' },
-      'api-gateway': { RATE_LIMIT_MAX: '100000000', CIRCUIT_RESET_TIMEOUT_MS: '1000' },
+      // One client drives all the load: neither its rate limit nor its concurrency cap on sign-ups may be what answers.
+      'api-gateway': { RATE_LIMIT_MAX: '100000000', LOGIN_SIGNUP_CONCURRENCY_PER_CLIENT: '1000', CIRCUIT_RESET_TIMEOUT_MS: '1000' },
     },
   });
   reader = await env.createUser('reader');
