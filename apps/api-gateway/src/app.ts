@@ -70,6 +70,8 @@ export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = 
       freeSocketTimeoutMs: config.UPSTREAM_FREE_SOCKET_TIMEOUT_MS,
       circuit: {
         failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
+        failureRate: config.CIRCUIT_FAILURE_RATE,
+        windowMs: config.CIRCUIT_WINDOW_MS,
         resetTimeoutMs: config.CIRCUIT_RESET_TIMEOUT_MS,
         halfOpenMaxConcurrent: config.CIRCUIT_HALF_OPEN_MAX_CONCURRENT,
       },

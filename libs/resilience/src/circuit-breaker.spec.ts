@@ -50,6 +50,64 @@ describe('CircuitBreaker', () => {
     expect(changes).toEqual([['CLOSED', 'OPEN']]);
   });
 
+  describe('with a failure-rate window', () => {
+    const windowed = { failureThreshold: 3, failureRate: { threshold: 0.5, windowMs: 10_000 } };
+
+    it('does not open on failures in a row while they are a small share of the recent calls', async () => {
+      const { breaker, failTimes } = setup(windowed);
+      for (let i = 0; i < 20; i++) await breaker.execute(fine);
+      // Five in a row would open a consecutive-count breaker; here they are 5 of 25.
+      await failTimes(5);
+      expect(breaker.state).toBe('CLOSED');
+    });
+
+    it('opens once at least failureThreshold calls failed and they are at least the rate of the window', async () => {
+      const { breaker, changes, failTimes } = setup(windowed);
+      for (let i = 0; i < 4; i++) await breaker.execute(fine);
+      await failTimes(3);
+      expect(breaker.state).toBe('CLOSED'); // 3 of 7
+      await failTimes(1);
+      expect(breaker.state).toBe('OPEN'); // 4 of 8
+      expect(changes).toEqual([['CLOSED', 'OPEN']]);
+    });
+
+    it('never opens on fewer failures than failureThreshold, however high their share', async () => {
+      const { breaker, failTimes } = setup(windowed);
+      await failTimes(2);
+      expect(breaker.state).toBe('CLOSED');
+    });
+
+    it('forgets calls older than the window', async () => {
+      const { breaker, advance, failTimes } = setup(windowed);
+      for (let i = 0; i < 20; i++) await breaker.execute(fine);
+      advance(11_000);
+      await failTimes(3);
+      expect(breaker.state).toBe('OPEN');
+    });
+
+    it("ignores errors that are not the upstream's failures (neither success nor failure)", async () => {
+      const { breaker, failTimes } = setup({ ...windowed, isFailure: (error) => !(error instanceof RangeError) });
+      for (let i = 0; i < 10; i++) await expect(breaker.execute(() => Promise.reject(new RangeError('4xx')))).rejects.toThrow();
+      await failTimes(3);
+      expect(breaker.state).toBe('OPEN');
+    });
+
+    it('starts a fresh window after a trial closed the circuit', async () => {
+      const { breaker, advance, failTimes } = setup(windowed);
+      await failTimes(3);
+      advance(5_000);
+      await breaker.execute(fine);
+      expect(breaker.state).toBe('CLOSED');
+      await failTimes(2);
+      expect(breaker.state).toBe('CLOSED');
+    });
+
+    it('rejects a rate outside (0, 1]', () => {
+      expect(() => setup({ failureRate: { threshold: 0, windowMs: 1_000 } })).toThrow(RangeError);
+      expect(() => setup({ failureRate: { threshold: 1.5, windowMs: 1_000 } })).toThrow(RangeError);
+    });
+  });
+
   it('a success resets the consecutive failure count while closed', async () => {
     const { breaker, failTimes } = setup();
     await failTimes(2);

@@ -32,8 +32,13 @@ export const gatewayEnvSchema = z.object({
    * upstream silent this long in the middle of a response is cut.
    */
   UPSTREAM_FREE_SOCKET_TIMEOUT_MS: positiveInt(30_000, 60_000),
-  /** Consecutive failures (connection errors, timeouts, 5xx) that open an upstream's circuit. */
+  /**
+   * An upstream's circuit opens once, within CIRCUIT_WINDOW_MS, at least CIRCUIT_FAILURE_THRESHOLD of its
+   * calls failed (connection errors, timeouts, 5xx) and they are at least CIRCUIT_FAILURE_RATE of its calls.
+   */
   CIRCUIT_FAILURE_THRESHOLD: positiveInt(5, 1_000),
+  CIRCUIT_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  CIRCUIT_WINDOW_MS: positiveInt(10_000, 600_000),
   /** How long an open circuit answers 503 at once before it lets a trial request through. */
   CIRCUIT_RESET_TIMEOUT_MS: positiveInt(5_000, 600_000),
   /** Trial requests let through at the same time while half-open. */

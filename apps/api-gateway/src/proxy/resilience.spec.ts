@@ -11,6 +11,9 @@ import {
 } from '../test/gateway-harness';
 
 const RESET_TIMEOUT_MS = 2_500;
+const WINDOW_MS = 3_000;
+/** The failure-rate window forgets the calls of the tests before. */
+const freshWindow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 100));
 
 describe('upstream failures: timeouts and the circuit breaker', () => {
   let fixture: StubbedGateway;
@@ -21,6 +24,7 @@ describe('upstream failures: timeouts and the circuit breaker', () => {
     fixture = await startStubbedGateway({
       UPSTREAM_TIMEOUT_MS: '400',
       CIRCUIT_FAILURE_THRESHOLD: '3',
+      CIRCUIT_WINDOW_MS: String(WINDOW_MS),
       CIRCUIT_RESET_TIMEOUT_MS: String(RESET_TIMEOUT_MS),
     });
     ({ gw, auth: headers } = fixture);
@@ -142,7 +146,17 @@ describe('upstream failures: timeouts and the circuit breaker', () => {
     expect((await fetch(`${gw.url}/api/notifications`, { headers })).status).toBe(200);
   });
 
+  it('does not open on a few timeouts among many answers (the failure rate of the window, not failures in a row)', async () => {
+    await freshWindow();
+    for (let i = 0; i < 10; i++) expect((await fetch(`${gw.url}/api/users/u-${i}`, { headers })).status).toBe(200);
+    const slow = { ...headers, 'x-stub-delay-ms': '1000' };
+    const timeouts = await Promise.all(Array.from({ length: 4 }, () => fetch(`${gw.url}/api/users/u-1`, { headers: slow })));
+    expect(timeouts.map((res) => res.status)).toEqual([504, 504, 504, 504]);
+    expect(gw.gateway.upstreams.userService.breaker.state).toBe('CLOSED');
+  });
+
   it('opens on timeouts too, and a failed half-open trial opens it again', async () => {
+    await freshWindow();
     const slow = { ...headers, 'x-stub-delay-ms': '1000' };
     for (let i = 0; i < 3; i++) expect((await fetch(`${gw.url}/api/users/u-1`, { headers: slow })).status).toBe(504);
     expect((await fetch(`${gw.url}/api/users/u-1`, { headers })).status).toBe(503);

@@ -11,7 +11,7 @@ export interface UpstreamOptions {
   maxSockets: number;
   /** Idle keep-alive sockets are closed after this (below the upstream's own keep-alive timeout). */
   freeSocketTimeoutMs: number;
-  circuit: { failureThreshold: number; resetTimeoutMs: number; halfOpenMaxConcurrent: number };
+  circuit: { failureThreshold: number; failureRate: number; windowMs: number; resetTimeoutMs: number; halfOpenMaxConcurrent: number };
   onCircuitChange?: (change: { name: string; from: CircuitState; to: CircuitState }) => void;
 }
 
@@ -44,6 +44,9 @@ export class Upstream {
     this.breaker = new CircuitBreaker({
       name: options.name,
       failureThreshold: options.circuit.failureThreshold,
+      // The share of failures among recent calls, not failures in a row: a few timeouts among many answers
+      // (one slow moment under load) must not cut every client off.
+      failureRate: { threshold: options.circuit.failureRate, windowMs: options.circuit.windowMs },
       resetTimeoutMs: options.circuit.resetTimeoutMs,
       halfOpenMaxConcurrent: options.circuit.halfOpenMaxConcurrent,
       // The deadline for the response headers: a TimeoutError, which counts as a failure like any other.
