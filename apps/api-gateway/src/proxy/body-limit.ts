@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { byteOrderMarkError, declaredCharsetError, HttpError, startsWithByteOrderMark } from '@platform/service-runtime';
+import { declaredCharsetError, HttpError, isJsonMediaType, jsonBytesError } from '@platform/service-runtime';
 import { payloadTooLarge } from './proxy-errors';
 
 export interface BodyReadOptions {
@@ -20,16 +20,19 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>();
+const NO_BODY = Promise.resolve(Buffer.alloc(0));
 
 /**
  * The request body, read whole before anything is sent upstream, so a slow or unfinished body costs the
  * upstream nothing and is the client's own 408. Read once per request (the login route reads it first, with
  * its smaller limit, for the email; the proxy gets the same bytes). Refused before it goes anywhere: a
- * declared charset other than UTF-8 (415) and a leading byte order mark (400), the same two checks every
- * service's JSON parser makes, so gateway and services read one text. The bytes stay in the request stream
+ * declared charset other than UTF-8 (415), and for JSON a leading byte order mark or invalid UTF-8 (400):
+ * the same checks every service's JSON parser makes, so gateway and services read one text. The bytes stay in the request stream
  * for the proxy, with their Content-Length (also when the client sent them chunked).
  */
 export function readRequestBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
+  // Most requests (reads) have none: no bookkeeping for them.
+  if (!hasBody(req)) return NO_BODY;
   let body = bodies.get(req);
   if (body === undefined) {
     body = readWholeBody(req, options);
@@ -39,11 +42,12 @@ export function readRequestBody(req: IncomingMessage, options: BodyReadOptions):
 }
 
 async function readWholeBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
-  if (!hasBody(req)) return Buffer.alloc(0);
   const charsetError = declaredCharsetError(req.headers['content-type']);
   if (charsetError) throw charsetError;
   const body = await peekBody(req, options);
-  if (startsWithByteOrderMark(body)) throw byteOrderMarkError();
+  // What the services parse (JSON) must be plain UTF-8; other media types pass as bytes (the services refuse them).
+  const bytesError = isJsonMediaType(req.headers['content-type']) ? jsonBytesError(body) : undefined;
+  if (bytesError) throw bytesError;
   req.headers['content-length'] = String(body.length);
   delete req.headers['transfer-encoding'];
   return body;

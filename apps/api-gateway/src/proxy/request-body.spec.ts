@@ -73,6 +73,23 @@ describe('request bodies at the gateway', () => {
     expect(await users.hits()).toBe(before);
   });
 
+  it('refuses a JSON body that is not valid UTF-8 (400 MALFORMED_JSON) before any upstream sees it; other media types pass as bytes', async () => {
+    const before = await users.hits();
+    const invalid = Buffer.concat([Buffer.from('{"email":"ada@example.com","name":"A'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]);
+    for (const [method, path, headers] of routesWithBodies()) {
+      const res = await fetch(`${gw.url}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: invalid });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    }
+    expect(await users.hits()).toBe(before);
+    // The gateway judges only what the services parse (JSON); anything else goes through and they answer 415.
+    const bytes = await fetch(`${gw.url}/api/users/u-1/blob`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/octet-stream' },
+      body: Buffer.from([0xff, 0xfe, 0xc0, 0xaf]),
+    });
+    expect(bytes.status).toBe(200);
+  });
+
   it('forwards a UTF-8 body declared as such, byte for byte, with its Content-Length (also when it came chunked)', async () => {
     const body = Buffer.from(JSON.stringify({ email: 'žofie@example.com', name: 'Žofie 🐎', password: 'Secret-123' }));
     const res = await rawRequest(gw.url, {

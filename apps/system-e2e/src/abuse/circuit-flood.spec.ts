@@ -141,7 +141,7 @@ describe('clients cannot open the circuit', () => {
 
     expect(availability).toBeGreaterThanOrEqual(0.99);
     // The legitimate client did real work all along, and almost all of it succeeded.
-    expect(count('GET')).toBeGreaterThan(50);
+    expect(count('GET')).toBeGreaterThan(20);
     expect(count('login')).toBeGreaterThanOrEqual(5);
     expect(count('sign-up')).toBeGreaterThanOrEqual(5);
     // The attacks ran: bodies were cut off by the gateway, logins reached user-service's bcrypt and more were refused.

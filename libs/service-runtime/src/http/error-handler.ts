@@ -23,7 +23,7 @@ interface ResolvedError {
 const BODY_PARSER_ERRORS: Readonly<Record<string, [number, string, string]>> = {
   'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'],
   'entity.parse.failed': [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
-  'entity.byte.order.mark': [400, 'MALFORMED_JSON', 'Request body starts with a byte order mark; send UTF-8 JSON without one'],
+  'entity.not.plain.utf8': [400, 'MALFORMED_JSON', 'Request body must be valid UTF-8 JSON, without a byte order mark'],
   'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported content encoding'],
   'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported charset'],
   'request.aborted': [400, 'REQUEST_ABORTED', 'Request was aborted'],

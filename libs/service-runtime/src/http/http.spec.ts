@@ -162,6 +162,21 @@ describe('createServiceApp', () => {
     expect(res.body).toEqual(errorBody('MALFORMED_JSON'));
   });
 
+  it.each([
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['a lone continuation byte', [0x80]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ])('refuses a body that is not valid UTF-8 (%s) with 400 MALFORMED_JSON instead of reading it as U+FFFD', async (_name, bytes) => {
+    const { app } = buildApp();
+    const res = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .serialize((body: Buffer) => body as unknown as string)
+      .send(Buffer.concat([Buffer.from('{"name":"A'), Buffer.from(bytes), Buffer.from('"}')]))
+      .expect(400);
+    expect(res.body).toEqual(errorBody('MALFORMED_JSON'));
+  });
+
   it('refuses a compressed (or falsely labelled compressed) body with 415', async () => {
     const { app } = buildApp();
     for (const encoding of ['gzip', 'deflate', 'br']) {
