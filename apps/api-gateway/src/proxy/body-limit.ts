@@ -9,7 +9,7 @@ export interface BodyReadOptions {
 }
 
 /** 413 at once when the declared Content-Length is over the limit (nothing is read or sent upstream). */
-export function declaredLengthError(req: IncomingMessage, limitBytes: number): HttpError | undefined {
+function declaredLengthError(req: IncomingMessage, limitBytes: number): HttpError | undefined {
   const declared = req.headers['content-length'];
   return declared !== undefined && Number(declared) > limitBytes ? payloadTooLarge(limitBytes) : undefined;
 }
@@ -27,8 +27,8 @@ const NO_BODY = Promise.resolve(Buffer.alloc(0));
  * upstream nothing and is the client's own 408. Read once per request (the login route reads it first, with
  * its smaller limit, for the email; the proxy gets the same bytes). Refused before it goes anywhere: a
  * declared charset other than UTF-8 (415), and for JSON a leading byte order mark or invalid UTF-8 (400):
- * the same checks every service's JSON parser makes, so gateway and services read one text. The bytes stay in the request stream
- * for the proxy, with their Content-Length (also when the client sent them chunked).
+ * the same checks every service's JSON parser makes, so gateway and services read one text. The bytes stay
+ * in the request stream for the proxy, with their Content-Length (also when the client sent them chunked).
  */
 export function readRequestBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
   // Most requests (reads) have none: no bookkeeping for them.
