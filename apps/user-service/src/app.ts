@@ -94,6 +94,7 @@ export async function buildUserService(config: UserServiceConfig, overrides: Use
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     confirmTimeoutMs: config.OUTBOX_CONFIRM_TIMEOUT_MS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
+    retry: { baseDelayMs: config.OUTBOX_RETRY_BASE_DELAY_MS, maxDelayMs: config.OUTBOX_RETRY_MAX_DELAY_MS },
   });
   rabbit.on('connected', () => relay.nudge());
   const users = new PrismaUserRepository(prisma, { afterCommit: () => relay.nudge() });

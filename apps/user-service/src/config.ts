@@ -36,6 +36,10 @@ export const userServiceConfigSchema = z
     OUTBOX_POLL_INTERVAL_MS: int(10, 60_000).default(500),
     OUTBOX_CONFIRM_TIMEOUT_MS: int(100, 120_000).default(10_000),
     OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(168),
+    /** A row whose publish failed (e.g. unroutable: no consumer queue yet) is tried again after this, doubling per attempt… */
+    OUTBOX_RETRY_BASE_DELAY_MS: int(10, 600_000).default(1_000),
+    /** …up to this. */
+    OUTBOX_RETRY_MAX_DELAY_MS: int(10, 3_600_000).default(60_000),
 
     BCRYPT_COST: int(4, 15).default(12),
     /**

@@ -73,6 +73,43 @@ describe('ConfirmPublisher', () => {
     await expect(publishing).rejects.toMatchObject({ name: 'PublishError', code: 'NACKED' });
   });
 
+  it('rejects with UNROUTABLE when no queue is bound for the routing key (the broker confirms it anyway), and publishes once one is', async () => {
+    const unrouted = { exchange: EXCHANGE, routingKey: 'nobody.listens', body: Buffer.from('lost?'), messageId: 'unrouted-1' };
+    // The sink takes '#': use an exchange of its own with no binding yet.
+    await publisher.assertTopicExchange('lonely.events');
+    const publishing = publisher.publish({ ...unrouted, exchange: 'lonely.events' });
+    await expect(publishing).rejects.toMatchObject({ name: 'PublishError', code: 'UNROUTABLE' });
+    await expect(publishing).rejects.toThrow('No queue is bound to exchange "lonely.events" for routing key "nobody.listens"');
+
+    // The channel is still usable, and once a queue is bound the same message goes through.
+    await inspector.channel.assertQueue('late-consumer', { durable: true });
+    await inspector.channel.bindQueue('late-consumer', 'lonely.events', 'nobody.listens');
+    await publisher.publish({ ...unrouted, exchange: 'lonely.events' });
+    const delivered = await drainQueue(inspector.channel, 'late-consumer');
+    expect(delivered.map((message) => message.content.toString())).toEqual(['lost?']);
+    await inspector.channel.deleteQueue('late-consumer');
+  });
+
+  it('fails exactly the returned publishes among many in flight, also when a message id repeats', async () => {
+    await publisher.assertTopicExchange('mixed.events');
+    await inspector.channel.assertQueue('mixed', { durable: true });
+    await inspector.channel.bindQueue('mixed', 'mixed.events', 'routed.#');
+    // Even i: routed; odd i: unroutable. Every message id is used twice, once routed and once not.
+    const publishes = Array.from({ length: 400 }, (_, i) =>
+      publisher.publish({
+        exchange: 'mixed.events',
+        routingKey: i % 2 === 0 ? 'routed.x' : 'unrouted.x',
+        body: Buffer.from(String(i)),
+        messageId: `id-${Math.floor(i / 2)}`,
+      }),
+    );
+    const results = await Promise.allSettled(publishes);
+    const outcome = results.map((result) => (result.status === 'fulfilled' ? 'ok' : (result.reason as PublishError).code));
+    expect(outcome).toEqual(Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 'ok' : 'UNROUTABLE')));
+    expect(await messageCount(inspector.channel, 'mixed')).toBe(200);
+    await inspector.channel.deleteQueue('mixed');
+  });
+
   it('rejects with the broker reason when the channel is closed under it, then publishes again', async () => {
     const publishing = publisher.publish({ exchange: 'no-such-exchange', routingKey: 'a', body: Buffer.from('x'), messageId: 'm' });
     await expect(publishing).rejects.toMatchObject({ code: 'CHANNEL_CLOSED', message: expect.stringContaining('404') });

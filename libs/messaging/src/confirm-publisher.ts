@@ -1,4 +1,4 @@
-import type { Channel, ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { withTimeout } from '@platform/resilience';
 import { reopenWhileConnected } from './channel-recovery';
 import { errorMessage, type RabbitConnection } from './connection';
@@ -13,9 +13,11 @@ export interface ConfirmPublisherOptions {
 }
 
 /**
- * Publishes persistent messages on a confirm channel; `publish` resolves only once the broker confirmed
- * the message. Never buffers while disconnected: the caller (e.g. an outbox relay) keeps the message and
- * tries again later.
+ * Publishes persistent, mandatory messages on a confirm channel; `publish` resolves only once the broker
+ * confirmed the message AND routed it to at least one queue. A message no queue is bound for (the consumer
+ * has not declared its queue yet) is returned by the broker and rejects with code UNROUTABLE, although the
+ * broker confirms it too. Never buffers while disconnected: the caller (e.g. an outbox relay) keeps the
+ * message and tries again later.
  */
 export class ConfirmPublisher {
   private readonly logger: Logger;
@@ -56,6 +58,7 @@ export class ConfirmPublisher {
       contentType: message.contentType ?? 'application/json',
       timestamp: Math.floor(Date.now() / 1000),
       headers: message.headers ?? {},
+      mandatory: true,
     };
     if (message.correlationId !== undefined) options.correlationId = message.correlationId;
     if (message.type !== undefined) options.type = message.type;
@@ -105,6 +108,7 @@ export class ConfirmPublisher {
     await declareExchanges(model, [...this.exchanges]);
     const channel = await model.createConfirmChannel();
     watchChannelErrors(channel, this.logger, 'publisher');
+    watchReturns(channel);
     channel.once('close', () => {
       if (this.channel !== channel) return;
       this.channel = undefined;
@@ -116,7 +120,9 @@ export class ConfirmPublisher {
 
 /**
  * Publishes on a confirm channel and resolves on the broker's ack. Rejects with a PublishError on nack,
- * channel loss or after `timeoutMs`. Calls `onBackPressure` when the channel's write buffer is full.
+ * channel loss or after `timeoutMs`, and with UNROUTABLE when `options.mandatory` is set and the broker
+ * returned the message (the channel must be watched with `watchReturns`). Calls `onBackPressure` when the
+ * channel's write buffer is full.
  */
 export function publishWithConfirm(
   channel: ConfirmChannel,
@@ -128,11 +134,18 @@ export function publishWithConfirm(
   onBackPressure?: () => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new PublishError('CONFIRM_TIMEOUT', `No publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+    const returned = options.mandatory ? expectReturn(channel, returnKey(exchange, routingKey, options.messageId)) : undefined;
+    const timer = setTimeout(() => {
+      returned?.forget();
+      reject(new PublishError('CONFIRM_TIMEOUT', `No publisher confirm within ${timeoutMs} ms`));
+    }, timeoutMs);
     const settle = (error: unknown): void => {
       clearTimeout(timer);
+      returned?.forget();
       if (error) reject(toPublishError(error, lastChannelError.get(channel)));
-      else resolve();
+      else if (returned?.wasReturned()) {
+        reject(new PublishError('UNROUTABLE', `No queue is bound to exchange "${exchange}" for routing key "${routingKey}"`));
+      } else resolve();
     };
     try {
       const writable = channel.publish(exchange, routingKey, body, options, settle);
@@ -145,6 +158,55 @@ export function publishWithConfirm(
       );
     }
   });
+}
+
+interface ExpectedReturn {
+  returned: boolean;
+}
+
+/** Mandatory publishes in flight per channel, by exchange, routing key and message id; oldest first. */
+const expectedReturns = new WeakMap<object, Map<string, ExpectedReturn[]>>();
+
+const returnKey = (exchange: string, routingKey: string, messageId: unknown): string => JSON.stringify([exchange, routingKey, messageId]);
+
+/**
+ * Correlates the broker's basic.return frames with the publishes they belong to. A return carries no
+ * delivery tag, only the message: the broker sends it before that message's ack (acks of earlier messages
+ * may come later), and returns come in publish order. So a return marks the oldest publish in flight with
+ * the same exchange, routing key and message id (publishes that share all three route alike), and that
+ * publish's ack then fails it.
+ */
+export function watchReturns(channel: Channel): void {
+  if (expectedReturns.has(channel)) return;
+  const byKey = new Map<string, ExpectedReturn[]>();
+  expectedReturns.set(channel, byKey);
+  channel.on('return', (message: Message) => {
+    const waiting = byKey.get(returnKey(message.fields.exchange, message.fields.routingKey, message.properties.messageId));
+    const oldest = waiting?.find((entry) => !entry.returned);
+    if (oldest) oldest.returned = true;
+  });
+}
+
+function expectReturn(channel: Channel, key: string): { wasReturned(): boolean; forget(): void } {
+  const byMessageId = expectedReturns.get(channel);
+  if (!byMessageId) throw new Error('A mandatory publish needs watchReturns(channel) first');
+  const entry: ExpectedReturn = { returned: false };
+  const waiting = byMessageId.get(key);
+  if (waiting) waiting.push(entry);
+  else byMessageId.set(key, [entry]);
+  let forgotten = false;
+  return {
+    wasReturned: () => entry.returned,
+    forget: () => {
+      if (forgotten) return;
+      forgotten = true;
+      const current = byMessageId.get(key);
+      if (!current) return;
+      const index = current.indexOf(entry);
+      if (index >= 0) current.splice(index, 1);
+      if (current.length === 0) byMessageId.delete(key);
+    },
+  };
 }
 
 const lastChannelError = new WeakMap<object, Error>();

@@ -26,9 +26,20 @@ export function isPermanentMessageError(error: unknown): error is PermanentMessa
   );
 }
 
-export type PublishErrorCode = 'NOT_CONNECTED' | 'NACKED' | 'CHANNEL_CLOSED' | 'CONFIRM_TIMEOUT' | 'PUBLISHER_CLOSED' | 'INVALID_MESSAGE';
+export type PublishErrorCode =
+  | 'NOT_CONNECTED'
+  | 'NACKED'
+  | 'CHANNEL_CLOSED'
+  | 'CONFIRM_TIMEOUT'
+  | 'PUBLISHER_CLOSED'
+  | 'INVALID_MESSAGE'
+  /** A mandatory message no queue is bound for: the broker returned (dropped) it. Try again later. */
+  | 'UNROUTABLE';
 
-/** A publish the broker did not confirm. Whatever the code, the message may or may not have been routed. */
+/**
+ * A publish the broker did not confirm, or (UNROUTABLE) confirmed without routing it anywhere. Except for
+ * UNROUTABLE, the message may or may not have been routed.
+ */
 export class PublishError extends Error {
   constructor(
     readonly code: PublishErrorCode,

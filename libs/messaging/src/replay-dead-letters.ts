@@ -1,7 +1,7 @@
 import { connect, type ChannelModel, type GetMessage } from 'amqplib';
 import { errorMessage, type RabbitConnection } from './connection';
-import { publishWithConfirm, watchChannelErrors } from './confirm-publisher';
-import { PublishError, ReplayError } from './errors';
+import { publishWithConfirm, watchChannelErrors, watchReturns } from './confirm-publisher';
+import { ReplayError } from './errors';
 import { applicationHeaders, copyOptions, MessagingHeaders, originOf, readNumberHeader, readStringHeader } from './headers';
 import { noopLogger } from './logger';
 import { deadLetterQueueName } from './topology';
@@ -42,8 +42,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     throw error;
   });
   watchChannelErrors(channel, logger, 'replay');
-  let returned = false;
-  channel.on('return', () => (returned = true));
+  watchReturns(channel);
   try {
     report.found = (await channel.checkQueue(deadLetterQueue)).messageCount;
     await channel.checkQueue(options.queue); // a publish to a missing queue would be confirmed and dropped
@@ -54,7 +53,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
       const entry = describe(message);
       // A dry run holds its messages unacked; closing the channel puts them back in place.
       if (!dryRun) {
-        returned = false;
+        // Mandatory: should the queue vanish meanwhile, the broker returns the copy (UNROUTABLE) and it stays here.
         await publishWithConfirm(
           channel,
           '',
@@ -63,7 +62,6 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
           { ...copyOptions(message, replayHeaders(message)), mandatory: true },
           timeoutMs,
         );
-        if (returned) throw new PublishError('NACKED', `Queue ${options.queue} did not take the message`);
         channel.ack(message);
         logger.info('Dead letter replayed', { queue: options.queue, ...entry });
       }

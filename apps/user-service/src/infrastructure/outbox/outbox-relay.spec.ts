@@ -79,7 +79,7 @@ describe('OutboxRelay (real Postgres and RabbitMQ)', () => {
       batchSize?: number;
       publishDelayMs?: number;
       onPublish?: (call: number, connection: RabbitConnection) => void;
-    } & Partial<Pick<OutboxRelayOptions, 'pollIntervalMs' | 'metrics' | 'logger'>> = {},
+    } & Partial<Pick<OutboxRelayOptions, 'pollIntervalMs' | 'metrics' | 'logger' | 'exchange' | 'retry'>> = {},
   ) {
     const ownPrisma = createPrismaClient({ url: database.url, poolSize: 3 });
     const connection = new RabbitConnection({
@@ -88,7 +88,7 @@ describe('OutboxRelay (real Postgres and RabbitMQ)', () => {
       reconnectMaxDelayMs: 300,
     });
     const confirmPublisher = new ConfirmPublisher(connection, { confirmTimeoutMs: 5_000 });
-    await confirmPublisher.assertTopicExchange(exchange);
+    await confirmPublisher.assertTopicExchange(options.exchange ?? exchange);
     await connection.start().waitUntilConnected(5_000);
     await waitFor(() => confirmPublisher.isReady(), { description: 'publisher channel' });
 
@@ -115,13 +115,14 @@ describe('OutboxRelay (real Postgres and RabbitMQ)', () => {
     const relay = new OutboxRelay({
       prisma: ownPrisma,
       publisher,
-      exchange,
+      exchange: options.exchange ?? exchange,
       logger: options.logger ?? captureLogs().logger,
       metrics: options.metrics,
       batchSize: options.batchSize ?? 100,
       pollIntervalMs: options.pollIntervalMs ?? 50,
       confirmTimeoutMs: 5_000,
       circuit: { failureThreshold: 2, resetTimeoutMs: 300 },
+      retry: options.retry ?? { baseDelayMs: 100, maxDelayMs: 1_000 },
     });
     cleanups.push(async () => {
       await relay.stop();
@@ -246,6 +247,53 @@ describe('OutboxRelay (real Postgres and RabbitMQ)', () => {
     expect(second.record.confirmed.length).toBeGreaterThan(0);
     expect(first.record.confirmed.length + second.record.confirmed.length).toBe(600);
     expect(first.record.failed.concat(second.record.failed)).toEqual([]);
+  });
+
+  it('keeps unroutable rows pending (no queue bound yet) without holding up the others, and publishes them once a queue is bound', async () => {
+    // An exchange where only user.created.v1 has a queue: rows with another routing key are unroutable.
+    const lonelyExchange = `${exchange}.lonely`;
+    const createdOnly = await openEventSink(infrastructure.rabbitmqUrl, lonelyExchange, 'user.created.v1');
+    cleanups.push(() => createdOnly.close());
+    const unroutableIds = await addPendingRows(150);
+    await prisma.outboxMessage.updateMany({ where: { eventId: { in: unroutableIds } }, data: { routingKey: 'user.nobody-listens.v1' } });
+    const routableIds = await addPendingRows(30); // written after: behind a head of 150 unroutable rows
+
+    const logs = captureLogs();
+    const metrics = new Metrics('user-service-test');
+    const { relay } = await startRelay({
+      exchange: lonelyExchange,
+      batchSize: 50,
+      metrics,
+      logger: logs.logger,
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    relay.start();
+
+    // The rows behind them go out although the batch size (50) is smaller than the unroutable head (150).
+    await createdOnly.waitForCount(30, 15_000);
+    expect(createdOnly.messages.map((message) => String(message.properties.messageId)).sort()).toEqual([...routableIds].sort());
+    await waitFor(async () => (await prisma.outboxMessage.count({ where: { attempts: { gt: 0 } } })) === 180, {
+      timeoutMs: 15_000,
+      description: 'every row tried once',
+    });
+    const unroutable = await prisma.outboxMessage.findMany({ where: { eventId: { in: unroutableIds } } });
+    expect(unroutable.every((row) => row.publishedAt === null && row.attempts === 1)).toBe(true);
+    expect(unroutable.every((row) => row.lastError?.startsWith('UNROUTABLE: No queue is bound'))).toBe(true);
+    expect(unroutable.every((row) => row.nextAttemptAt.getTime() > Date.now() + 30_000)).toBe(true); // backed off
+    expect(await metrics.registry.getSingleMetricAsString('outbox_unroutable_total')).toContain(
+      'outbox_unroutable_total{routing_key="user.nobody-listens.v1",service="user-service-test"} 150',
+    );
+    expect(logs.records().filter((record) => String(record['message']).startsWith('Outbox events are unroutable'))).not.toHaveLength(0);
+    expect(logs.lines.filter((line) => line.includes('Outbox relay paused'))).toEqual([]); // the circuit stays closed
+
+    // A consumer declares its queue; once the rows are due they are published (nothing was lost).
+    const lateConsumer = await openEventSink(infrastructure.rabbitmqUrl, lonelyExchange, 'user.nobody-listens.v1');
+    cleanups.push(() => lateConsumer.close());
+    await prisma.outboxMessage.updateMany({ where: { publishedAt: null }, data: { nextAttemptAt: new Date() } });
+    relay.nudge();
+    await lateConsumer.waitForCount(150, 15_000);
+    expect(lateConsumer.messages.map((message) => String(message.properties.messageId)).sort()).toEqual([...unroutableIds].sort());
+    await waitFor(async () => (await pendingCount()) === 0, { description: 'every row marked published' });
   });
 
   it('while the broker is away, rows wait (gauges show them) and the circuit opens; it catches up once the broker is back', async () => {

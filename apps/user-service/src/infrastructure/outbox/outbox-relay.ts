@@ -28,6 +28,8 @@ export interface OutboxRelayOptions {
   confirmTimeoutMs: number;
   /** Published rows older than this are deleted. */
   retentionHours?: number;
+  /** A row whose publish failed waits this long before its next try, doubling per attempt up to the max. */
+  retry?: { baseDelayMs: number; maxDelayMs: number };
   /** Consecutive failed batches that open the circuit, and how long it stays open. */
   circuit?: { failureThreshold: number; resetTimeoutMs: number };
 }
@@ -37,8 +39,10 @@ export interface BatchOutcome {
   taken: number;
   /** Rows the broker confirmed; they are marked published. */
   published: number;
-  /** Rows that stay pending (attempts + 1, last_error set) for a later batch. */
+  /** Rows that stay pending (attempts + 1, last_error set, next_attempt_at later) for a later batch. */
   failed: number;
+  /** Of the failed rows, those the broker returned because no queue is bound for their routing key. */
+  unroutable: number;
 }
 
 interface PendingRow {
@@ -68,6 +72,12 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * Delivery is at least once: a row is marked sent only after the broker's confirm, so a crash (or a lost
  * confirm) between publish and commit publishes it again later; consumers deduplicate by eventId.
  *
+ * Messages are mandatory: one that no queue is bound for (the consumer has not declared its queue yet, e.g.
+ * in a fresh environment) is returned by the broker and its row stays pending. A failed row waits until its
+ * `next_attempt_at` (a delay doubling per attempt, see `retry`), and batches take only due rows, so rows
+ * that stay unroutable never hold up the others. Unroutable rows are counted (`outbox_unroutable_total`)
+ * and logged (warn); they do not count against the circuit, which is about the broker itself.
+ *
  * Rows are published concurrently within a batch (many confirms in flight on one channel). New rows are
  * picked up at once through `nudge()` (the repository calls it after each commit) and otherwise by polling,
  * which also finds rows of other replicas and rows left by a failed batch. While the broker is away the
@@ -75,7 +85,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
  */
 export class OutboxRelay {
   private readonly breaker: CircuitBreaker;
-  private readonly counters?: { published: Counter; failed: Counter };
+  private readonly counters?: { published: Counter; failed: Counter; unroutable: Counter<'routing_key'> };
   private loop?: Promise<void>;
   private stopped = false;
   private nudged = false;
@@ -123,12 +133,13 @@ export class OutboxRelay {
     if (!this.options.publisher.isReady()) {
       throw new PublishError('NOT_CONNECTED', 'The outbox relay has no broker connection');
     }
-    const { outcome, firstError } = await this.options.prisma.$transaction(
+    const { baseDelayMs, maxDelayMs } = this.options.retry ?? { baseDelayMs: 1_000, maxDelayMs: 60_000 };
+    const { outcome, firstError, unroutable } = await this.options.prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<PendingRow[]>`
           SELECT event_id::text AS "eventId", routing_key AS "routingKey", payload, headers
             FROM outbox
-           WHERE published_at IS NULL
+           WHERE published_at IS NULL AND next_attempt_at <= now()
            ORDER BY id
            LIMIT ${this.options.batchSize}
              FOR UPDATE SKIP LOCKED`;
@@ -144,19 +155,31 @@ export class OutboxRelay {
              WHERE event_id = ANY(${confirmed}::uuid[])`;
         }
         const failedByReason = new Map<string, string[]>();
+        const unroutableRows: PendingRow[] = [];
         results.forEach((result, i) => {
           if (result.status === 'fulfilled') return;
+          if (isUnroutable(result.reason)) unroutableRows.push(rows[i]);
           const reason = describe(result.reason);
           failedByReason.set(reason, [...(failedByReason.get(reason) ?? []), rows[i].eventId]);
         });
         for (const [reason, eventIds] of failedByReason) {
+          // attempts on the right is the count before this one: base, 2 × base, 4 × base, ... up to the max.
           await tx.$executeRaw`
-            UPDATE outbox SET attempts = attempts + 1, last_error = ${reason}
+            UPDATE outbox
+               SET attempts = attempts + 1, last_error = ${reason},
+                   next_attempt_at = now() + least(${maxDelayMs}::float8, ${baseDelayMs}::float8 * power(2, least(attempts, 30)))
+                                             * interval '1 millisecond'
              WHERE event_id = ANY(${eventIds}::uuid[])`;
         }
-        const rejected = results.find((result) => result.status === 'rejected');
+        const rejected = results.find((result) => result.status === 'rejected' && !isUnroutable(result.reason));
         return {
-          outcome: { taken: rows.length, published: confirmed.length, failed: rows.length - confirmed.length },
+          outcome: {
+            taken: rows.length,
+            published: confirmed.length,
+            failed: rows.length - confirmed.length,
+            unroutable: unroutableRows.length,
+          },
+          unroutable: unroutableRows,
           firstError: rejected?.status === 'rejected' ? (rejected.reason as unknown) : undefined,
         };
       },
@@ -166,12 +189,30 @@ export class OutboxRelay {
 
     this.counters?.published.inc(outcome.published);
     this.counters?.failed.inc(outcome.failed);
-    if (outcome.failed > 0) {
-      throw new Error(`${outcome.failed} of ${outcome.taken} outbox messages were not confirmed: ${describe(firstError)}`, {
-        cause: firstError,
-      });
+    if (unroutable.length > 0) this.reportUnroutable(unroutable);
+    // Unroutable rows are not the broker's failure: they wait for their next attempt without opening the circuit.
+    if (outcome.failed > outcome.unroutable) {
+      throw new Error(
+        `${outcome.failed - outcome.unroutable} of ${outcome.taken} outbox messages were not confirmed: ${describe(firstError)}`,
+        {
+          cause: firstError,
+        },
+      );
     }
     return outcome;
+  }
+
+  private reportUnroutable(rows: readonly PendingRow[]): void {
+    const byRoutingKey = new Map<string, number>();
+    for (const row of rows) byRoutingKey.set(row.routingKey, (byRoutingKey.get(row.routingKey) ?? 0) + 1);
+    for (const [routingKey, count] of byRoutingKey) this.counters?.unroutable.inc({ routing_key: routingKey }, count);
+    this.options.logger.warn(
+      'Outbox events are unroutable: no queue is bound for their routing key yet; they stay pending and are retried',
+      {
+        exchange: this.options.exchange,
+        unroutable: Object.fromEntries(byRoutingKey),
+      },
+    );
   }
 
   private async run(): Promise<void> {
@@ -232,7 +273,7 @@ export class OutboxRelay {
     };
   }
 
-  private registerMetrics(metrics: Metrics): { published: Counter; failed: Counter } {
+  private registerMetrics(metrics: Metrics): { published: Counter; failed: Counter; unroutable: Counter<'routing_key'> } {
     const registers = [metrics.registry];
     // One query per scrape feeds both gauges; while the database is away they keep their last values.
     let snapshot: Promise<PendingSnapshot | undefined> | undefined;
@@ -261,6 +302,13 @@ export class OutboxRelay {
     return {
       published: new Counter({ name: 'outbox_published_total', help: 'Outbox messages confirmed by the broker', registers }),
       failed: new Counter({ name: 'outbox_publish_failures_total', help: 'Outbox publishes the broker did not confirm', registers }),
+      // Routing keys come from this service's own outbox rows: a fixed set of event types.
+      unroutable: new Counter({
+        name: 'outbox_unroutable_total',
+        help: 'Outbox publishes the broker returned because no queue is bound for the routing key (the rows stay pending)',
+        labelNames: ['routing_key'],
+        registers,
+      }),
     };
   }
 
@@ -270,6 +318,10 @@ export class OutboxRelay {
         FROM outbox WHERE published_at IS NULL`;
     return { pending: row?.pending ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
   }
+}
+
+function isUnroutable(error: unknown): boolean {
+  return error instanceof PublishError && error.code === 'UNROUTABLE';
 }
 
 function describe(error: unknown): string {

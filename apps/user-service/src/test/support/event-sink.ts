@@ -1,7 +1,7 @@
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { waitFor } from '@platform/testing';
 
-/** A server-named, exclusive queue bound to `exchange` with `#`: every event published there, as received. */
+/** A server-named, exclusive queue bound to `exchange` with `bindingKey` (`#`: every event published there), as received. */
 export interface EventSink {
   messages: ConsumeMessage[];
   /** The decoded bodies. */
@@ -10,13 +10,13 @@ export interface EventSink {
   close(): Promise<void>;
 }
 
-export async function openEventSink(url: string, exchange: string): Promise<EventSink> {
+export async function openEventSink(url: string, exchange: string, bindingKey = '#'): Promise<EventSink> {
   const model: ChannelModel = await connect(url);
   model.on('error', () => undefined);
   const channel = await model.createChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, exchange, '#');
+  await channel.bindQueue(queue, exchange, bindingKey);
   const messages: ConsumeMessage[] = [];
   await channel.consume(queue, (message) => message && messages.push(message), { noAck: true });
   return {
