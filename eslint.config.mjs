@@ -98,12 +98,12 @@ export default [
       'no-restricted-imports': layerRule(
         ['application', 'infrastructure', 'presentation'],
         [...frameworkPackages, 'zod', '@platform/service-runtime', '@platform/messaging'],
-        // Of the contracts, the domain uses only the shared email rules (one spelling of an address everywhere).
+        // Of the contracts, the domain uses only the shared field rules (one spelling and one set of limits everywhere).
         [
           {
             name: '@platform/event-contracts',
-            allowImportNames: ['canonicalEmail'],
-            message: 'The domain uses only the shared email rules of the contracts.',
+            allowImportNames: ['canonicalEmail', 'EMAIL_MAX_LENGTH', 'EMAIL_PATTERN', 'USER_NAME_MAX_LENGTH', 'hasBidiControls'],
+            message: 'The domain uses only the shared field rules of the contracts.',
           },
         ],
       ),

@@ -38,7 +38,8 @@ function readyUrl(system: RunningSystem, app: SystemApp): string {
   const base = {
     'user-service': system.userServiceUrl,
     'notification-service': system.notificationServiceUrl,
-    'api-gateway': system.gatewayUrl,
+    // The gateway's readiness is on its internal port only.
+    'api-gateway': system.gatewayMetricsUrl,
   }[app];
   return `${base}/health/ready`;
 }

@@ -276,7 +276,7 @@ const redisOutage: Scenario = {
         );
       }
     });
-    const gatewayReady = `${ctx.system.gatewayUrl}/health/ready`;
+    const gatewayReady = `${ctx.system.gatewayMetricsUrl}/health/ready`;
     const [gatewayBackAt, cacheBackAt] = await Promise.all([
       ctx.waitUntil(gatewayReady, (a) => readinessOf(a, 'redis') === 'up', 60_000),
       ctx.waitUntil(`${ctx.system.userServiceUrl}/health/ready`, (a) => readinessOf(a, 'redis') === 'up', 60_000),

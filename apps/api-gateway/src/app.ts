@@ -35,7 +35,7 @@ export interface Gateway {
   app: Express;
   health: Health;
   upstreams: { userService: Upstream; notificationService: Upstream };
-  /** Listens on PORT (the public API) and METRICS_PORT (`/metrics` only). */
+  /** Listens on PORT (the public API, `/health/live`) and METRICS_PORT (`/metrics`, `/health/ready`: internal). */
   start(): Promise<GatewayAddresses>;
   /** Closes Redis, the upstream sockets and the limiter timers (after the servers stopped). */
   closeResources(): Promise<void>;
@@ -85,6 +85,7 @@ export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = 
     audience: config.JWT_AUDIENCE,
     jwksUrl: config.JWKS_URL,
     cacheSize: config.JWT_CACHE_SIZE,
+    maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE_SECONDS,
   });
   const limiters = createRateLimiters({ config, redis, logger });
   const gatewayMetrics = registerGatewayMetrics(metrics, [userService, notificationService]);
@@ -116,8 +117,9 @@ export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = 
     logger,
     health,
     metrics,
-    // /metrics is served on METRICS_PORT only.
+    // /metrics and the detailed readiness are served on METRICS_PORT only (public: /health/live).
     exposeMetrics: false,
+    exposeReadiness: false,
     routes: (root) => {
       root.set('trust proxy', config.TRUST_PROXY);
       root.use(securityHeaders(), corsPolicy(config.CORS_ORIGINS));
@@ -142,7 +144,7 @@ export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = 
       // when it is down (the rate limits have a degraded mode, see rate-limiters.ts).
       await redisReady(redis, 2_000);
       const server = await listen(app, config.PORT, config.HOST);
-      const metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.HOST);
+      const metricsServer = await startMetricsServer(metrics, health, config.METRICS_PORT, config.HOST);
       servers = [server, metricsServer];
       return {
         server,

@@ -37,7 +37,7 @@ describe('the production build (dist/apps/api-gateway/main.js) as a real process
         REDIS_KEY_PREFIX: testRedisPrefix(),
         NODE_ENV: 'production',
       },
-      readyUrl: `${url}/health/ready`,
+      readyUrl: `${metricsUrl}/health/ready`,
     });
   });
 

@@ -134,6 +134,7 @@ export function buildNotificationService(config: NotificationServiceConfig, opti
     audience: config.JWT_AUDIENCE,
     jwksUrl: config.JWKS_URL,
     cacheSize: 1_000,
+    maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE_SECONDS,
   });
   const app = createServiceApp({
     logger,

@@ -49,7 +49,7 @@ it('every app starts from its pruned package.json with production dependencies o
   }
   // startSystem waits until each app answers 200 on /health/ready.
   system = await startSystem({ smtpUrl: smtp.url, name: 'e2e_image', appsDir: imagesDir });
-  const ready = await fetch(`${system.gatewayUrl}/health/ready`);
+  const ready = await fetch(`${system.gatewayMetricsUrl}/health/ready`);
   expect(ready.status).toBe(200);
   const signup = await fetch(`${system.gatewayUrl}/api/users`, {
     method: 'POST',

@@ -120,6 +120,8 @@ export async function buildUserService(config: UserServiceConfig, overrides: Use
     audience: config.JWT_AUDIENCE,
     key: keys.verificationKey,
     cacheSize: 10_000,
+    // Its own tokens never live longer than this.
+    maxTokenAgeSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
 
   const changes = new UserChanges({ users, cache });

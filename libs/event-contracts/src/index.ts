@@ -1,4 +1,5 @@
 export * from './email';
+export * from './user-name';
 export * from './envelope';
 export * from './user-events';
 export * from './parse';

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
 import { eventEnvelopeSchema, routingKeyOf } from './envelope';
+import { NO_BIDI_CONTROLS, USER_NAME_MAX_LENGTH } from './user-name';
 
-const email = z.email().max(254);
-const name = z.string().min(1).max(100);
+// The rules user-service's domain applies (see email.ts, user-name.ts): what it accepts, every consumer accepts.
+const email = z.string().max(EMAIL_MAX_LENGTH).regex(EMAIL_PATTERN, 'must be a valid email address');
+const name = z.string().min(1).max(USER_NAME_MAX_LENGTH).regex(NO_BIDI_CONTROLS, 'must not contain bidirectional control characters');
 const userId = z.uuid();
 const role = z.enum(['user', 'admin']);
 

@@ -22,15 +22,31 @@ export interface ReadinessReport {
   checks: Record<string, CheckReport>;
 }
 
+export interface HealthOptions {
+  /** A check that has not answered by then is down. Default 1 s. */
+  checkTimeoutMs?: number;
+  /**
+   * A readiness report is reused this long, and callers meanwhile share one run: however often readiness is
+   * asked for, each dependency is checked at most about once per period. Default 1 s.
+   */
+  cacheMs?: number;
+}
+
 /**
  * Liveness says "the process works" (restart me if not); readiness says "send me traffic" and runs the
- * registered dependency checks, each under a timeout, all at once.
+ * registered dependency checks, each under a timeout, all at once (at most once per `cacheMs`).
  */
 export class Health {
   private readonly checks = new Map<string, RegisteredCheck>();
+  private readonly checkTimeoutMs: number;
+  private readonly cacheMs: number;
   private shuttingDown = false;
+  private latest?: { report: Promise<ReadinessReport>; at: number };
 
-  constructor(private readonly checkTimeoutMs = 1_000) {}
+  constructor(options: HealthOptions = {}) {
+    this.checkTimeoutMs = options.checkTimeoutMs ?? 1_000;
+    this.cacheMs = options.cacheMs ?? 1_000;
+  }
 
   register(name: string, check: HealthCheck, options: { critical?: boolean } = {}): this {
     this.checks.set(name, { check, critical: options.critical ?? true });
@@ -46,6 +62,14 @@ export class Health {
   }
 
   async readiness(): Promise<ReadinessReport> {
+    const now = performance.now();
+    if (!this.latest || now - this.latest.at >= this.cacheMs) this.latest = { report: this.runChecks(), at: now };
+    const report = await this.latest.report;
+    // Shutting down shows at once, cache or not.
+    return this.shuttingDown ? { ...report, status: 'shutting_down' } : report;
+  }
+
+  private async runChecks(): Promise<ReadinessReport> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, { check, critical }]): Promise<[string, CheckReport]> => {
         const started = performance.now();
@@ -60,21 +84,21 @@ export class Health {
     );
     const checks = Object.fromEntries(entries);
     const failing = entries.filter(([, report]) => report.status === 'down');
-    const status = this.shuttingDown
-      ? 'shutting_down'
-      : failing.some(([, report]) => report.critical)
-        ? 'unavailable'
-        : failing.length > 0
-          ? 'degraded'
-          : 'ok';
+    const status = failing.some(([, report]) => report.critical) ? 'unavailable' : failing.length > 0 ? 'degraded' : 'ok';
     return { status, checks };
   }
 
-  router(): Router {
+  /**
+   * `/health/live`, and `/health/ready` with the report of every check unless `readiness` is false: the
+   * report names the dependencies, so an app whose port is public (the gateway) serves it on an internal
+   * port only.
+   */
+  router(options: { readiness?: boolean } = {}): Router {
     const router = Router();
     router.get('/health/live', (_req, res) => {
       res.json({ status: 'ok' });
     });
+    if (options.readiness === false) return router;
     router.get('/health/ready', async (_req, res) => {
       const report = await this.readiness();
       const ready = report.status === 'ok' || report.status === 'degraded';

@@ -15,6 +15,7 @@ export * from './http/dependency-unavailable';
 export * from './http/json-body';
 export * from './http/body-encoding';
 export * from './http/validate';
+export * from './http/query-integer';
 export * from './http/request-id';
 export * from './http/access-log';
 export * from './http/create-service-app';

@@ -7,7 +7,7 @@ export const REDACTED = '[REDACTED]';
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // user:password@ in connection strings
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi, `$1${REDACTED}@`],
-  [/\bBearer\s+[A-Za-z0-9\-._~+/]+=*/g, `Bearer ${REDACTED}`],
+  [/\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`],
   // JWTs (header.payload.signature, base64url, header starts with {" → eyJ)
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // bcrypt hashes

@@ -22,7 +22,7 @@ export interface SystemOptions {
   echo?: boolean;
   /** Folder holding `<app>/main.js` for each app (default: the workspace's dist/apps). */
   appsDir?: string;
-  /** Which apps to start (default: all three); the others' URLs are still reserved. */
+  /** Which apps to start (default: all three); the others' URLs are still reserved, and `start(app)` starts them later. */
   apps?: readonly SystemApp[];
 }
 
@@ -30,7 +30,7 @@ export interface RunningSystem {
   gatewayUrl: string;
   userServiceUrl: string;
   notificationServiceUrl: string;
-  /** The gateway's internal metrics port (not exposed publicly). */
+  /** The gateway's internal port: `/metrics` and `/health/ready` (not exposed publicly). */
   gatewayMetricsUrl: string;
   admin: { email: string; password: string };
   processes: Record<SystemApp, RunningProcess>;
@@ -62,7 +62,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   await requireInfrastructure(['postgres', 'redis', 'rabbitmq']);
   const name = options.name ?? 'system';
   const apps = options.apps ?? APPS;
-  const mains = Object.fromEntries(apps.map((app) => [app, mainOf(app, options.appsDir)])) as Record<SystemApp, string>;
+  // Checked now for the apps started now (a missing build fails at once); the others when they start.
+  for (const app of apps) mainOf(app, options.appsDir);
   const [users, notifications, vhost] = await Promise.all([
     createTestDatabase(`${name}_users`),
     createTestDatabase(`${name}_notifications`),
@@ -120,7 +121,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const readyUrl: Record<SystemApp, string> = {
     'user-service': `${userServiceUrl}/health/ready`,
     'notification-service': `${notificationServiceUrl}/health/ready`,
-    'api-gateway': `http://127.0.0.1:${gatewayPort}/health/ready`,
+    // The gateway's readiness is on its internal port only.
+    'api-gateway': `http://127.0.0.1:${metricsPort}/health/ready`,
   };
 
   const history: Record<SystemApp, string[][]> = { 'user-service': [], 'notification-service': [], 'api-gateway': [] };
@@ -129,9 +131,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const spec: StartProcessOptions = {
       name: app,
       command: process.execPath,
-      args: ['--enable-source-maps', mains[app]],
+      args: ['--enable-source-maps', mainOf(app, options.appsDir)],
       env: env[app],
-      cwd: path.dirname(mains[app]), // like the image: WORKDIR is the app folder
+      cwd: path.dirname(mainOf(app, options.appsDir)), // like the image: WORKDIR is the app folder
       readyUrl: readyUrl[app],
       readyTimeoutMs: 60_000,
       echo: options.echo,
@@ -143,7 +145,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   const cleanup = async (): Promise<void> => {
-    await Promise.all(apps.filter((app) => processes[app]).map((app) => processes[app].stop('SIGTERM').catch(() => undefined)));
+    await Promise.all(APPS.filter((app) => processes[app]).map((app) => processes[app].stop('SIGTERM').catch(() => undefined)));
     await Promise.all([users.dispose(), notifications.dispose(), vhost.dispose()].map((p) => p.catch(() => undefined)));
   };
 

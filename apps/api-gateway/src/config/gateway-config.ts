@@ -18,7 +18,7 @@ const byteSize = (fallback: string) =>
 export const gatewayEnvSchema = z.object({
   ...baseConfigShape,
   PORT: port(3000),
-  /** Prometheus metrics are served on this separate, internal port only (never on PORT). */
+  /** Prometheus metrics and the detailed readiness (`/health/ready`) are served on this separate, internal port only (never on PORT). */
   METRICS_PORT: port(9100),
 
   USER_SERVICE_URL: z.url().default('http://127.0.0.1:3001'),
@@ -50,6 +50,8 @@ export const gatewayEnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('platform'),
   /** Verified tokens remembered until they expire, so the hot path skips the signature check. */
   JWT_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /** A token issued longer ago than this is refused whatever its expiry (keep it ≥ user-service's ACCESS_TOKEN_TTL_SECONDS). */
+  JWT_MAX_TOKEN_AGE_SECONDS: positiveInt(86_400, 31_536_000),
 
   REDIS_URL: z
     .string()

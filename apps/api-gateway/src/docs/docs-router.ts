@@ -51,6 +51,11 @@ export function docsRouter(aggregator: OpenApiAggregator): Router {
   });
   // Only the assets the page uses: swagger-ui-dist's own index.html and initializer point at the petstore demo.
   const assets = express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' });
-  router.use((req, res, next) => (ASSET.test(req.path) ? assets(req, res, next) : next()));
+  router.use((req, res, next) => {
+    if (!ASSET.test(req.path)) return next();
+    // Public files: let express.static set its own max-age instead of the app's default no-store.
+    res.removeHeader('Cache-Control');
+    return assets(req, res, next);
+  });
   return router;
 }

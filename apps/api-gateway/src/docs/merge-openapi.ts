@@ -19,8 +19,8 @@ export interface MergeInput {
   title: string;
   version: string;
   available: ServiceDocument[];
-  /** Services whose document could not be fetched, with the reason. */
-  missing: Array<{ service: string; reason: string }>;
+  /** Services whose document could not be fetched. Only their names reach the (public) document, never the reason. */
+  missing: Array<{ service: string; reason?: string }>;
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -29,7 +29,8 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
  * One document for the whole public API: each service's exposed paths under their public path, components
  * merged (a name two services use for different things is prefixed with the service's name, and that
  * service's `$ref`s follow), servers = the gateway. Missing services are named in `x-missing-services`
- * and in the description, so a partial document says so instead of failing.
+ * and in the description, so a partial document says so instead of failing; why they are missing is logged,
+ * not published.
  */
 export function mergeOpenApi(input: MergeInput): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -66,7 +67,8 @@ export function mergeOpenApi(input: MergeInput): OpenApiDocument {
     components,
     'x-services': Object.fromEntries([
       ...input.available.map((source) => [source.service, { status: 'available' }]),
-      ...input.missing.map((entry) => [entry.service, { status: 'missing', reason: entry.reason }]),
+      // No reason here: it would name internal addresses (`connect ECONNREFUSED 10.0.3.7:3002`); it is logged.
+      ...input.missing.map((entry) => [entry.service, { status: 'missing' }]),
     ]),
     'x-missing-services': input.missing.map((entry) => entry.service),
   };

@@ -1,3 +1,4 @@
+import { waitFor } from '@platform/testing';
 import { type RunningGateway, type StubbedGateway, startStubbedGateway, type StubUpstream } from '../test/gateway-harness';
 
 describe('the public edge: CORS, security headers, health, metrics port', () => {
@@ -83,9 +84,16 @@ describe('the public edge: CORS, security headers, health, metrics port', () => 
     expect((await fetch(`${gw.metricsUrl}/api/users/u-1`)).status).toBe(404);
   });
 
-  it('reports readiness per dependency: user-service critical, notification-service and Redis not', async () => {
+  it('reports readiness per dependency on the internal port only: user-service critical, notification-service and Redis not', async () => {
     expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
-    const ready = await fetch(`${gw.url}/health/ready`);
+    expect((await fetch(`${gw.metricsUrl}/health/live`)).status).toBe(200);
+    // The public port does not name the topology nor fan out to the services on a client's request.
+    const hitsBefore = await users.hits();
+    const publicReady = await fetch(`${gw.url}/health/ready`);
+    expect(publicReady.status).toBe(404);
+    expect(JSON.stringify(await publicReady.json())).not.toContain('user-service');
+
+    const ready = await fetch(`${gw.metricsUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ok',
@@ -95,18 +103,46 @@ describe('the public edge: CORS, security headers, health, metrics port', () => 
         redis: { status: 'up', critical: false },
       },
     });
+    expect(await users.hits()).toBe(hitsBefore);
 
+    // The report is reused for about a second: poll until a change shows.
+    const readyWhen = async (predicate: (res: Response, body: { status: string }) => boolean) =>
+      waitFor(
+        async () => {
+          const res = await fetch(`${gw.metricsUrl}/health/ready`);
+          const body = (await res.json()) as { status: string };
+          return predicate(res, body) ? body : false;
+        },
+        { timeoutMs: 10_000, description: 'readiness to change' },
+      );
     await notifications.setReadyStatus(503);
-    const degraded = await fetch(`${gw.url}/health/ready`);
-    expect(degraded.status).toBe(200);
-    expect(await degraded.json()).toMatchObject({ status: 'degraded', checks: { 'notification-service': { status: 'down' } } });
-
+    expect(await readyWhen((res, body) => res.status === 200 && body.status === 'degraded')).toMatchObject({
+      checks: { 'notification-service': { status: 'down' } },
+    });
     await users.setReadyStatus(503);
-    const unavailable = await fetch(`${gw.url}/health/ready`);
-    expect(unavailable.status).toBe(503);
-    expect(await unavailable.json()).toMatchObject({ status: 'unavailable', checks: { 'user-service': { status: 'down' } } });
-
+    expect(await readyWhen((res) => res.status === 503)).toMatchObject({
+      status: 'unavailable',
+      checks: { 'user-service': { status: 'down' } },
+    });
     await Promise.all([users.setReadyStatus(200), notifications.setReadyStatus(200)]);
-    expect((await fetch(`${gw.url}/health/ready`)).status).toBe(200);
+    await readyWhen((res, body) => res.status === 200 && body.status === 'ok');
+  });
+
+  it('checks the upstreams at most about once a second, however often readiness is asked', async () => {
+    const before = await users.readinessChecks();
+    const startedAt = Date.now();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`${gw.metricsUrl}/health/ready`).then((res) => res.status)));
+    expect(answers.every((status) => status === 200)).toBe(true);
+    const elapsedSeconds = (Date.now() - startedAt) / 1000;
+    // Without the cache: 200 checks of each upstream.
+    expect((await users.readinessChecks()) - before).toBeLessThanOrEqual(Math.ceil(elapsedSeconds) + 1);
+  });
+
+  it('sends Cache-Control: no-store on its own answers and on proxied ones that set none, and passes an upstream value on', async () => {
+    expect((await fetch(`${gw.url}/api/users/u-1`, { headers })).headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${gw.url}/api/users/u-1?no-token`)).headers.get('cache-control')).toBe('no-store');
+    const upstreamSays = await fetch(`${gw.url}/api/users/u-1`, { headers: { ...headers, 'x-stub-cache-control': 'private, max-age=5' } });
+    expect(upstreamSays.headers.get('cache-control')).toBe('private, max-age=5');
+    expect((await fetch(`${gw.url}/docs/swagger-ui.css`)).headers.get('cache-control')).toBe('public, max-age=3600');
   });
 });

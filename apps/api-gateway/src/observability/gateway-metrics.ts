@@ -2,7 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { Counter, Gauge } from 'prom-client';
 import type { CircuitState } from '@platform/resilience';
-import { listen, type Metrics } from '@platform/service-runtime';
+import { type Health, listen, type Metrics } from '@platform/service-runtime';
 import type { Upstream } from '../proxy/upstream';
 
 const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
@@ -33,15 +33,18 @@ export function registerGatewayMetrics(metrics: Metrics, upstreams: readonly Ups
 }
 
 /**
- * `/metrics` on its own internal port (METRICS_PORT): the public port never serves it, so scrapes stay
- * inside the cluster network and the series are not exposed to clients.
+ * The internal port (METRICS_PORT): `/metrics` and the detailed readiness `/health/ready` (what Kubernetes
+ * probes), besides `/health/live`. The public port serves neither, so scrapes and probes stay inside the
+ * cluster network, and clients can neither read the series and the topology nor make the gateway check its
+ * dependencies on demand.
  */
-export function startMetricsServer(metrics: Metrics, port: number, host: string): Promise<Server> {
+export function startMetricsServer(metrics: Metrics, health: Health, port: number, host: string): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metrics.handler());
+  app.use(health.router());
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Only /metrics is served here' } });
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Only /metrics, /health/live and /health/ready are served here' } });
   });
   return listen(app, port, host);
 }

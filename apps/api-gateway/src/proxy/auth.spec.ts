@@ -30,7 +30,7 @@ describe('bearer tokens at the gateway', () => {
   }
 
   it('accepts a valid token and forwards the Authorization header unchanged', async () => {
-    const token = await key.sign({ sub: 'user-7', role: 'admin' });
+    const token = await key.sign({ sub: '00000000-0000-4000-8000-000000000007', role: 'admin' });
     const res = await get(`Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { headers: Record<string, string> }).headers['authorization']).toBe(`Bearer ${token}`);
@@ -49,6 +49,23 @@ describe('bearer tokens at the gateway', () => {
     expect(await users.hits()).toBe(before);
   });
 
+  it('matches the scheme case-insensitively: a lower-case bearer gets through, header unchanged', async () => {
+    const token = await key.sign();
+    const res = await get(`bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { headers: Record<string, string> }).headers['authorization']).toBe(`bearer ${token}`);
+  });
+
+  it('rejects a token issued in the future, one older than the maximum token age, and one whose sub is not a UUID', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await expectRejected(await get(`Bearer ${await key.sign({ iat: now + 3_600 }, { expiresIn: now + 7_200 })}`), /future/);
+    await expectRejected(
+      await get(`Bearer ${await key.sign({ iat: now - 2 * 86_400 }, { expiresIn: now + 86_400 })}`),
+      /maximum token age/,
+    );
+    await expectRejected(await get(`Bearer ${await key.sign({ sub: 'user-7' })}`), /claims/);
+  });
+
   it('rejects an expired token', async () => {
     const token = await key.sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
     await expectRejected(await get(`Bearer ${token}`), /expired/);
@@ -56,7 +73,14 @@ describe('bearer tokens at the gateway', () => {
 
   it('rejects an unsigned token (alg none)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = unsignedToken({ sub: 'user-1', role: 'admin', iss: 'user-service', aud: 'platform', iat: now, exp: now + 600 });
+    const token = unsignedToken({
+      sub: '00000000-0000-4000-8000-000000000001',
+      role: 'admin',
+      iss: 'user-service',
+      aud: 'platform',
+      iat: now,
+      exp: now + 600,
+    });
     await expectRejected(await get(`Bearer ${token}`), /not valid/);
   });
 

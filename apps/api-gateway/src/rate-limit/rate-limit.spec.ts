@@ -219,7 +219,7 @@ describe('rate limits', () => {
     expect((await login(throttled, 'trent@example.com')).status).toBe(200);
     expect((await login(throttled, 'trent@example.com')).status).toBe(429);
     // The gateway stays ready: Redis is not a critical dependency.
-    const ready = await fetch(`${gw.url}/health/ready`);
+    const ready = await fetch(`${gw.metricsUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'degraded', checks: { redis: { status: 'down', critical: false } } });
   });

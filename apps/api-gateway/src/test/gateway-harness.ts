@@ -17,6 +17,8 @@ export interface StubUpstream {
   hits(): Promise<number>;
   /** Connections it reset instead of answering (`x-stub-reset-reused`). */
   resets(): Promise<number>;
+  /** Times its `/health/ready` was asked. */
+  readinessChecks(): Promise<number>;
   setReadyStatus(status: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startStub(options: StubOptions): Promise<StubUpstream> {
     process: running,
     hits: async () => ((await (await fetch(`${url}/__stub/hits`)).json()) as { hits: number }).hits,
     resets: async () => ((await (await fetch(`${url}/__stub/hits`)).json()) as { resets: number }).resets,
+    readinessChecks: async () => ((await (await fetch(`${url}/__stub/hits`)).json()) as { readinessChecks: number }).readinessChecks,
     setReadyStatus: async (status) => {
       await fetch(`${url}/__stub/ready/${status}`);
     },
@@ -147,7 +150,7 @@ export async function startStubbedGateway(env: Record<string, string> = {}): Pro
     users,
     notifications,
     gw: await startGateway({ USER_SERVICE_URL: users.url, NOTIFICATION_SERVICE_URL: notifications.url, ...env }),
-    auth: { authorization: `Bearer ${await key.sign({ sub: 'user-42' })}` },
+    auth: { authorization: `Bearer ${await key.sign({ sub: '5f0c3c1e-8d2a-4b7e-9c41-2a6e1d3b7f90' })}` },
     stop: async () => {
       await fixture.gw.stop();
       // The tests may have replaced a stub (a restarted upstream): stop the current ones.

@@ -20,10 +20,10 @@ export async function createSigningKey(kid = 'test-key'): Promise<TestSigningKey
     sign: (claims = {}, options = {}) =>
       new SignJWT({ role: 'user', ...claims })
         .setProtectedHeader({ alg: 'EdDSA', kid })
-        .setSubject(typeof claims.sub === 'string' ? claims.sub : 'user-1')
+        .setSubject(typeof claims.sub === 'string' ? claims.sub : '00000000-0000-4000-8000-000000000001')
         .setIssuer(options.issuer ?? 'user-service')
         .setAudience(options.audience ?? 'platform')
-        .setIssuedAt()
+        .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : undefined)
         .setExpirationTime(options.expiresIn ?? '15m')
         .sign(privateKey),
   };

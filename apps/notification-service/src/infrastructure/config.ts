@@ -51,6 +51,8 @@ export const configSchema = z
     JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
     JWT_ISSUER: z.string().min(1).default('user-service'),
     JWT_AUDIENCE: z.string().min(1).default('platform'),
+    /** A token issued longer ago than this is refused whatever its expiry (keep it ≥ user-service's ACCESS_TOKEN_TTL_SECONDS). */
+    JWT_MAX_TOKEN_AGE_SECONDS: positiveInt(86_400, 31_536_000),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.SMTP_URL) {

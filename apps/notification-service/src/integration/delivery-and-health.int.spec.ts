@@ -36,7 +36,13 @@ describe('SMTP outage', () => {
     await t.publisher.publishEvent(second);
     await waitFor(async () => (await rowOf(second.payload.userId)) !== undefined);
     expect(await t.publisher.messageCount(t.queue)).toBe(0);
-    const ready = await request(t.service.app).get('/health/ready').expect(200);
+    const ready = await waitFor(
+      async () => {
+        const res = await request(t.service.app).get('/health/ready').expect(200);
+        return res.body.status === 'degraded' ? res : false;
+      },
+      { timeoutMs: 5_000, description: 'readiness degraded' },
+    );
     expect(ready.body).toMatchObject({ status: 'degraded', checks: { mail: { status: 'down', critical: false } } });
     expect(t.smtp.mails).toHaveLength(0);
 
@@ -67,12 +73,22 @@ describe('broker connection loss', () => {
     await rabbitmqctl('clear_permissions', '-p', t.vhost.vhost, 'guest');
     await rabbitmqctl('close_all_connections', '-p', t.vhost.vhost, 'test: broker restart');
     await waitFor(() => !t.service.connection.isConnected(), { timeoutMs: 5_000, description: 'the disconnect' });
-    const down = await request(t.service.app).get('/health/ready').expect(503);
+    // The readiness report is reused for up to a second: poll as a probe would.
+    const down = await waitFor(
+      async () => {
+        const res = await request(t.service.app).get('/health/ready');
+        return res.status === 503 ? res : false;
+      },
+      { timeoutMs: 5_000, description: 'readiness 503' },
+    );
     expect(down.body).toMatchObject({ status: 'unavailable', checks: { rabbitmq: { status: 'down', critical: true } } });
 
     await rabbitmqctl('set_permissions', '-p', t.vhost.vhost, 'guest', '.*', '.*', '.*');
     await waitFor(() => t.service.consumer.isConsuming(), { timeoutMs: 20_000, description: 'the consumer to come back' });
-    await request(t.service.app).get('/health/ready').expect(200);
+    await waitFor(async () => (await request(t.service.app).get('/health/ready')).status === 200, {
+      timeoutMs: 5_000,
+      description: 'readiness 200',
+    });
 
     // The test's own publisher lost its connection too.
     await t.publisher.close();

@@ -92,11 +92,35 @@ describe('HTTP API (composed app, real Postgres, tokens checked against a JWKS e
     }
   });
 
+  it('answers 401, not 500, for a validly signed token whose sub is not a UUID, and accepts a lower-case bearer scheme', async () => {
+    for (const sub of ['not-a-uuid', "' OR 1=1 --", `${ada}\n`]) {
+      expectError((await get('/notifications', await issuer.sign({ sub, role: 'admin' })).expect(401)).body, 'UNAUTHENTICATED');
+    }
+    await request(t.service.app).get('/notifications').set('Authorization', `bearer ${adaToken}`).expect(200);
+  });
+
+  it('marks personal answers as not storable by any cache (Cache-Control: no-store)', async () => {
+    const list = await get('/notifications', adaToken).expect(200);
+    expect(list.headers['cache-control']).toBe('no-store');
+    const [first] = list.body.items;
+    expect((await get(`/notifications/${first.id}`, adaToken).expect(200)).headers['cache-control']).toBe('no-store');
+    expect((await get('/notifications', bobToken.slice(0, -2)).expect(401)).headers['cache-control']).toBe('no-store');
+  });
+
   it.each([
     '/notifications?unknown=1',
     '/notifications?page=0',
     '/notifications?limit=101',
     '/notifications?limit=abc',
+    // Numbers are plain decimal digits: what JavaScript's Number() would also read is refused.
+    '/notifications?limit=0x10',
+    '/notifications?limit=1e2',
+    '/notifications?limit=%205',
+    '/notifications?limit=5.0',
+    '/notifications?limit=%2B5',
+    '/notifications?page=-1',
+    '/notifications?page=',
+    '/notifications?page=1&page=2',
     '/notifications?userId=not-a-uuid',
     '/notifications/not-a-uuid',
   ])('answers 400 VALIDATION_FAILED for %s', async (path) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '@platform/service-runtime';
 import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../domain';
 
 /** GET /notifications query. Strict: an unknown parameter is a 400, not silently ignored. */
@@ -7,8 +8,8 @@ export const listNotificationsQuerySchema = z.strictObject({
     .uuid()
     .optional()
     .meta({ description: 'Whose notifications. Users: only their own (the default). Admins: anyone; omit for all.' }),
-  page: z.coerce.number().int().min(1).max(100_000).default(1).meta({ description: '1-based page number' }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page (1–100)' }),
+  page: queryInteger({ min: 1, max: 100_000, fallback: 1 }).meta({ description: '1-based page number' }),
+  limit: queryInteger({ min: 1, max: 100, fallback: 20 }).meta({ description: 'Items per page (1–100)' }),
 });
 
 export const notificationIdParamsSchema = z.strictObject({

@@ -181,7 +181,7 @@ it('user-service drains accepted requests on SIGTERM under load, exits 0 in time
 
   // Load against a stopped user-service, then the gateway's own readiness, then a restart.
   await sleep(LOAD_WHILE_STOPPED_MS);
-  const gatewayReadinessWhileStopped = await readinessOnce(`${system.gatewayUrl}/health/ready`);
+  const gatewayReadinessWhileStopped = await readinessOnce(`${system.gatewayMetricsUrl}/health/ready`);
   const restartAt = now();
   const main = path.join(workspaceRoot, 'dist', 'apps', 'user-service', 'main.js');
   await waitFor(() => existsSync(main), { timeoutMs: 60_000, description: `${main} (being rebuilt?)` });

@@ -43,17 +43,22 @@ function sign(
     aud?: string;
     iss?: string;
     alg?: string;
+    sub?: string;
+    /** Seconds since the epoch. */
+    iat?: number;
   } = {},
 ) {
   return new SignJWT({ role: options.role ?? 'user' })
     .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: options.kid ?? 'k1' })
-    .setSubject(userId)
+    .setSubject(options.sub ?? userId)
     .setIssuer(options.iss ?? issuer)
     .setAudience(options.aud ?? audience)
-    .setIssuedAt()
+    .setIssuedAt(options.iat)
     .setExpirationTime(options.exp ?? '15m')
     .sign(options.key ?? keys.privateKey);
 }
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 function unsignedToken(): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -81,12 +86,27 @@ describe('JwtVerifier against a JWKS endpoint', () => {
       'not valid',
     ],
     ['garbage', async () => 'not.a.jwt', 'not valid'],
+    ['issued an hour in the future', () => sign({ iat: nowSeconds() + 3_600, exp: nowSeconds() + 7_200 }), 'issued in the future'],
+    [
+      'issued two days ago that expires next year',
+      () => sign({ iat: nowSeconds() - 2 * 86_400, exp: nowSeconds() + 365 * 86_400 }),
+      'maximum token age',
+    ],
+    ['whose sub is not a UUID', () => sign({ sub: 'user-42' }), 'invalid claims'],
+    ['whose sub is a UUID with trailing text', () => sign({ sub: `${userId}x` }), 'invalid claims'],
   ])('rejects a token %s with 401 UNAUTHENTICATED', async (_label, makeToken, message) => {
     await expect(verifier().verify(await makeToken())).rejects.toMatchObject({
       status: 401,
       code: 'UNAUTHENTICATED',
       message: expect.stringContaining(message),
     });
+  });
+
+  it('allows a few seconds of clock skew on iat, and a shorter maximum age when configured', async () => {
+    await expect(verifier().verify(await sign({ iat: nowSeconds() + 3 }))).resolves.toMatchObject({ userId });
+    const strict = new JwtVerifier({ issuer, audience, jwksUrl, maxTokenAgeSeconds: 600 });
+    await expect(strict.verify(await sign({ iat: nowSeconds() - 300 }))).resolves.toMatchObject({ userId });
+    await expect(strict.verify(await sign({ iat: nowSeconds() - 700 }))).rejects.toMatchObject({ status: 401 });
   });
 
   it('refetches the key set when a token names an unknown key id (rotation)', async () => {
@@ -123,24 +143,38 @@ describe('requireAuth middleware', () => {
     })
     .use(createErrorHandler({ logger }));
 
-  it.each([undefined, 'Basic abc', 'Bearer', 'Bearer not a token'])('answers 401 with WWW-Authenticate for header %p', async (header) => {
-    const req = request(app).get('/me');
-    if (header) req.set('Authorization', header);
-    const res = await req.expect(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(res.body.error.code).toBe('UNAUTHENTICATED');
-  });
+  it.each([undefined, 'Basic abc', 'Bearer', 'Bearer not a token', 'Bearer\tabc.def.ghi', 'Bearerabc.def.ghi'])(
+    'answers 401 with WWW-Authenticate for header %p',
+    async (header) => {
+      const req = request(app).get('/me');
+      if (header) req.set('Authorization', header);
+      const res = await req.expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.body.error.code).toBe('UNAUTHENTICATED');
+    },
+  );
 
-  it('lets a valid token through', async () => {
-    const secured = express()
+  // Built on first use: the keys are generated in beforeAll.
+  const secured = () =>
+    express()
       .get('/me', requireAuth(new JwtVerifier({ issuer, audience, key: keys.publicKey as never })), (_req, res) => {
         res.json(principalOf(res));
       })
       .use(createErrorHandler({ logger }));
-    const res = await request(secured)
+
+  it.each(['Bearer', 'bearer', 'BEARER', 'BeArEr'])('lets a valid token through with the scheme spelled %p', async (scheme) => {
+    const res = await request(secured())
       .get('/me')
-      .set('Authorization', `Bearer ${await sign()}`)
+      .set('Authorization', `${scheme} ${await sign()}`)
       .expect(200);
     expect(res.body).toEqual({ userId, role: 'user' });
+  });
+
+  it('answers 401, not 500, for a validly signed token whose sub is not a UUID', async () => {
+    const res = await request(secured())
+      .get('/me')
+      .set('Authorization', `Bearer ${await sign({ sub: "1' OR '1'='1" })}`)
+      .expect(401);
+    expect(res.body.error.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -21,7 +21,23 @@ export interface JwtVerifierOptions {
   jwksCooldownMs?: number;
   /** Verified tokens remembered (until they expire) so hot paths skip the signature check. 0 disables. */
   cacheSize?: number;
+  /**
+   * A token issued (`iat`) longer ago than this is refused whatever its `exp` says, and so is one issued in
+   * the future. Default 86 400 s (the longest access token user-service can issue); keep it at or above the
+   * issuer's token lifetime.
+   */
+  maxTokenAgeSeconds?: number;
+  /** Clock skew allowed between issuer and verifier for `exp`, `iat` and `nbf`. Default 5 s. */
+  clockToleranceSeconds?: number;
 }
+
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
+
+/** `sub` is a user id: a UUID, like every id the services store. */
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `Authorization: Bearer <jwt>`: the scheme is case-insensitive (RFC 9110 §11.1), one or more spaces follow it. */
+const BEARER = /^bearer +([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*)$/i;
 
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA'];
 
@@ -31,7 +47,11 @@ export class UnauthenticatedError extends HttpError {
   }
 }
 
-/** Verifies access tokens: signature (EdDSA), issuer, audience, expiry, and the claims we rely on. */
+/**
+ * Verifies access tokens: signature (EdDSA), issuer, audience, expiry, age (`iat` neither in the future nor
+ * older than maxTokenAgeSeconds), and the claims we rely on (`sub` a UUID, `role` user or admin). Every
+ * refusal is a 401, never a 500.
+ */
 export class JwtVerifier {
   private readonly getKey: JWTVerifyGetKey | KeyLike;
   private readonly cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
@@ -60,6 +80,8 @@ export class JwtVerifier {
         audience: this.options.audience,
         algorithms: this.options.algorithms ?? ACCESS_TOKEN_ALGORITHMS,
         requiredClaims: ['sub', 'exp', 'iat'],
+        maxTokenAge: this.options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        clockTolerance: this.options.clockToleranceSeconds ?? 5,
       }));
     } catch (error) {
       // The key set could not be fetched (user-service down, timeout): not the caller's fault.
@@ -71,7 +93,7 @@ export class JwtVerifier {
       throw new UnauthenticatedError(describeJoseError(error));
     }
     const role = payload['role'];
-    if (typeof payload.sub !== 'string' || (role !== 'user' && role !== 'admin')) {
+    if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub) || (role !== 'user' && role !== 'admin')) {
       throw new UnauthenticatedError('Access token has invalid claims');
     }
     const principal: Principal = { userId: payload.sub, role };
@@ -81,7 +103,7 @@ export class JwtVerifier {
 
   /** Extracts and verifies `Authorization: Bearer <token>`. */
   async verifyAuthorizationHeader(header: string | undefined): Promise<Principal> {
-    const match = header ? /^Bearer ([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*)$/.exec(header) : null;
+    const match = header ? BEARER.exec(header) : null;
     if (!match) throw new UnauthenticatedError();
     return this.verify(match[1]);
   }
@@ -99,7 +121,9 @@ export class JwtVerifier {
 }
 
 function describeJoseError(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'Access token has expired';
+  if (error instanceof errors.JWTExpired)
+    return error.claim === 'iat' ? 'Access token is older than the maximum token age' : 'Access token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iat') return 'Access token was issued in the future';
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWSSignatureVerificationFailed) {
     return 'Access token signature is not valid';
   }

@@ -3,11 +3,12 @@
  * It echoes what it received (method, URL, headers, body digest) and obeys request headers:
  *   x-stub-delay-ms: wait before answering · x-stub-status: answer with this status ·
  *   x-stub-echo: raw → answer with the request body bytes · x-stub-cookies: n → n Set-Cookie headers ·
+ *   x-stub-cache-control: answer with this Cache-Control ·
  *   x-stub-break-off: 1 → send the headers and part of the body, then drop the connection ·
  *   x-stub-reset-reused: 1 → reset the connection without answering if it carried a request before (as a
  *   server does that closes an idle keep-alive connection just as the next request arrives).
  * It also serves `/health/ready`, a JWKS (STUB_JWKS) and an OpenAPI document (STUB_OPENAPI), and counts the
- * proxied requests it saw (`GET /__stub/hits`, with the connections it reset) so tests can prove the gateway
+ * proxied requests it saw (`GET /__stub/hits`, with the connections it reset and the readiness checks) so tests can prove the gateway
  * did not call it.
  * POST /users answers 201 (a sign-up), every other echo 200.
  */
@@ -20,6 +21,7 @@ const jwks = process.env['STUB_JWKS'] ?? '{"keys":[]}';
 const openApi = stubOpenApiDocument(process.env['STUB_OPENAPI']);
 let hits = 0;
 let resets = 0;
+let readinessChecks = 0;
 let readyStatus = 200;
 const requestsPerConnection = new WeakMap<object, number>();
 
@@ -30,11 +32,12 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/';
-  if (url === '/__stub/hits') return sendJson(res, 200, { hits, resets });
+  if (url === '/__stub/hits') return sendJson(res, 200, { hits, resets, readinessChecks });
   if (url.startsWith('/__stub/ready/')) {
     readyStatus = Number(url.slice('/__stub/ready/'.length));
     return sendJson(res, 200, { readyStatus });
   }
+  if (url === '/health/ready') readinessChecks++;
   if (url === '/health/ready' || url === '/health/live')
     return sendJson(res, readyStatus, { status: readyStatus === 200 ? 'ok' : 'unavailable' });
   if (url === '/.well-known/jwks.json') {
@@ -62,6 +65,8 @@ const server = http.createServer((req, res) => {
       const cookies = Number(req.headers['x-stub-cookies'] ?? 0);
       const headers: http.OutgoingHttpHeaders = { 'x-upstream': process.env['STUB_NAME'] ?? 'stub' };
       if (cookies > 0) headers['set-cookie'] = Array.from({ length: cookies }, (_, i) => `c${i}=v${i}; Path=/`);
+      const cacheControl = req.headers['x-stub-cache-control'];
+      if (typeof cacheControl === 'string') headers['cache-control'] = cacheControl;
       if (req.headers['x-stub-break-off'] === '1') {
         res.writeHead(status, { ...headers, 'content-type': 'text/plain', 'content-length': 1000 });
         res.write('the first part');

@@ -9,18 +9,33 @@ describe('Email', () => {
     expect(Result.unwrap(Email.create('  Ada.Lovelace@Example.COM ')).value).toBe('ada.lovelace@example.com');
   });
 
+  it('accepts a local part of exactly 64 octets', () => {
+    expect(Email.create(`${'a'.repeat(64)}@example.com`).ok).toBe(true);
+  });
+
   it('equals another address that differs only in case', () => {
     expect(Result.unwrap(Email.create('A@x.io')).equals(Result.unwrap(Email.create('a@X.IO')))).toBe(true);
   });
 
-  it.each(['', '   ', 'plain', 'a@b', '@example.com', 'a@@example.com', 'a..b@example.com', 'a b@example.com', `${'a'.repeat(250)}@x.io`])(
-    'refuses %p with VALIDATION_FAILED on the email field',
-    (raw) => {
-      const result = Email.create(raw);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'email' });
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'plain',
+    'a@b',
+    '@example.com',
+    'a@@example.com',
+    'a..b@example.com',
+    'a b@example.com',
+    `${'a'.repeat(250)}@x.io`,
+    // RFC 5321: a local part of at most 64 octets, domain labels of at most 63.
+    `${'a'.repeat(65)}@example.com`,
+    `${'a'.repeat(200)}@example.com`,
+    `a@${'d'.repeat(64)}.com`,
+  ])('refuses %p with VALIDATION_FAILED on the email field', (raw) => {
+    const result = Email.create(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'email' });
+  });
 });
 
 describe('UserName', () => {
@@ -39,6 +54,10 @@ describe('UserName', () => {
     ['a control character', 'Ada\u0007', false],
     ['a lone surrogate', 'Ada \uD800 Lovelace', false],
     ['a right-to-left name with combining marks', 'עֲדָה', true],
+    ['a right-to-left override (U+202E)', 'Ada ‮gnp.exe', false],
+    ['a left-to-right isolate (U+2066)', 'Ada⁦ Lovelace', false],
+    ['a right-to-left mark (U+200F)', 'Ada‏', false],
+    ['an Arabic letter mark (U+061C)', 'Ada؜', false],
   ])('%s: valid=%p', (_label, raw, valid) => {
     expect(UserName.create(raw as string).ok).toBe(valid);
   });

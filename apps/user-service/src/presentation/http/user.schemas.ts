@@ -1,3 +1,5 @@
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, USER_NAME_MAX_LENGTH } from '@platform/event-contracts';
+import { queryInteger } from '@platform/service-runtime';
 import { z } from 'zod';
 import { ROLES } from '../../domain/user/role';
 
@@ -6,8 +8,12 @@ import { ROLES } from '../../domain/user/role';
  * objects are strict: an unknown field, or one a caller may not set (id, role, isActive, passwordHash,
  * timestamps), is a 400.
  */
-const email = z.email().max(254).meta({ description: 'Case-insensitive; stored lower-cased', example: 'ada@example.com' });
-const name = z.string().trim().min(2).max(100).meta({ example: 'Ada Lovelace' });
+const email = z
+  .string()
+  .max(EMAIL_MAX_LENGTH)
+  .regex(EMAIL_PATTERN, 'must be a valid email address (at most 64 characters before the @)')
+  .meta({ format: 'email', description: 'Case-insensitive; stored lower-cased', example: 'ada@example.com' });
+const name = z.string().trim().min(2).max(USER_NAME_MAX_LENGTH).meta({ example: 'Ada Lovelace' });
 const password = z.string().min(8).max(72).meta({
   description: 'At least 8 characters, with an upper-case letter and a digit; at most 72 bytes in UTF-8 (longer is refused, not truncated)',
   format: 'password',
@@ -30,8 +36,8 @@ export const updateUserBody = z
   .meta({ id: 'UpdateUserRequest' });
 
 export const listUsersQuery = z.strictObject({
-  page: z.coerce.number().int().min(1).default(1).meta({ description: '1-based page number' }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Users per page (1–100)' }),
+  page: queryInteger({ min: 1, max: 1_000_000, fallback: 1 }).meta({ description: '1-based page number' }),
+  limit: queryInteger({ min: 1, max: 100, fallback: 20 }).meta({ description: 'Users per page (1–100)' }),
   isActive: z
     .enum(['true', 'false'])
     .transform((value) => value === 'true')

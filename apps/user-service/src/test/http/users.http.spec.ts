@@ -71,6 +71,18 @@ describe('user-service HTTP API (composed app, real Postgres/Redis/RabbitMQ)', (
       });
     });
 
+    it.each([
+      ['a local part of 200 characters', { email: `${'a'.repeat(200)}@example.com`, name: 'Long Local' }],
+      ['a local part of 65 characters', { email: `${'a'.repeat(65)}@example.com`, name: 'Long Local' }],
+      ['a right-to-left override in the name', { email: uniqueEmail('bidi'), name: 'Ada \u202Egnp.exe' }],
+      ['a left-to-right isolate in the name', { email: uniqueEmail('bidi'), name: 'Ada\u2066 Lovelace' }],
+    ])('sign-up with %s is 400 VALIDATION_FAILED', async (_label, fields) => {
+      const res = await request(app)
+        .post('/users')
+        .send({ ...fields, password: USER_PASSWORD });
+      expectError(res, 400, 'VALIDATION_FAILED');
+    });
+
     it('a taken email (any case) is 409 EMAIL_ALREADY_EXISTS', async () => {
       const user = await client.signUp();
       expectError(
@@ -185,13 +197,14 @@ describe('user-service HTTP API (composed app, real Postgres/Redis/RabbitMQ)', (
 
     it('a token signed by another key, expired, for another audience or issuer is 401; an identity header alone is ignored', async () => {
       const admin = decodeJwt(adminToken);
-      const mint = (key: KeyLike, claims: { aud?: string; iss?: string; exp?: number } = {}) =>
+      const now = Math.floor(Date.now() / 1000);
+      const mint = (key: KeyLike, claims: { aud?: string; iss?: string; exp?: number; iat?: number; sub?: string } = {}) =>
         new SignJWT({ role: 'admin' })
           .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key-1' })
-          .setSubject(String(admin.sub))
+          .setSubject(claims.sub ?? String(admin.sub))
           .setIssuer(claims.iss ?? 'user-service')
           .setAudience(claims.aud ?? 'platform')
-          .setIssuedAt()
+          .setIssuedAt(claims.iat)
           .setExpirationTime(claims.exp ?? '5m')
           .sign(key);
       await request(app)
@@ -205,6 +218,10 @@ describe('user-service HTTP API (composed app, real Postgres/Redis/RabbitMQ)', (
         await mint(signingKey, { exp: Math.floor(Date.now() / 1000) - 60 }),
         await mint(signingKey, { aud: 'someone-else' }),
         await mint(signingKey, { iss: 'evil' }),
+        // Issued in the future, older than the token lifetime, or for a subject that is not a user id.
+        await mint(signingKey, { iat: now + 3_600, exp: now + 7_200 }),
+        await mint(signingKey, { iat: now - 2 * 3_600, exp: now + 3_600 }),
+        await mint(signingKey, { sub: 'not-a-uuid' }),
       ]) {
         expectError(await request(app).get('/users/me').set(bearer(token)), 401, 'UNAUTHENTICATED');
       }
@@ -215,6 +232,12 @@ describe('user-service HTTP API (composed app, real Postgres/Redis/RabbitMQ)', (
         401,
         'UNAUTHENTICATED',
       );
+    });
+
+    it('the scheme is case-insensitive: bearer and BEARER work', async () => {
+      for (const scheme of ['bearer', 'BEARER']) {
+        await request(app).get('/users/me').set('Authorization', `${scheme} ${adminToken}`).expect(200);
+      }
     });
   });
 
@@ -260,8 +283,53 @@ describe('user-service HTTP API (composed app, real Postgres/Redis/RabbitMQ)', (
       expectError(await request(app).get('/users').set(bearer(ada.token)), 403, 'FORBIDDEN');
     });
 
-    it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'isActive=maybe', 'sort=email'])('GET /users?%s is 400', async (query) => {
+    it.each([
+      'page=0',
+      'limit=0',
+      'limit=101',
+      'page=abc',
+      'isActive=maybe',
+      'sort=email',
+      // Numbers are plain decimal digits: what JavaScript's Number() would also read is refused.
+      'limit=0x10',
+      'limit=1e2',
+      'limit=%205',
+      'limit=5.0',
+      'limit=%2B5',
+      'page=1&page=2',
+    ])('GET /users?%s is 400', async (query) => {
       expectError(await request(app).get(`/users?${query}`).set(bearer(adminToken)), 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  describe('caching', () => {
+    it('token and personal-data answers say Cache-Control: no-store (errors too); the public keys may be cached', async () => {
+      const signup = await request(app)
+        .post('/users')
+        .send({ email: uniqueEmail('nostore'), name: 'No Store', password: USER_PASSWORD });
+      const login = await request(app).post('/auth/login').send({ email: signup.body.email, password: USER_PASSWORD });
+      const token = String(login.body.accessToken);
+      const answers = [
+        signup,
+        login,
+        await request(app).get('/users/me').set(bearer(token)),
+        await request(app).get(`/users/${signup.body.id}`).set(bearer(token)),
+        await request(app).patch(`/users/${signup.body.id}`).set(bearer(token)).send({ name: 'Still No Store' }),
+        await request(app).get('/users?limit=5').set(bearer(adminToken)),
+        await request(app).post('/auth/login').send({ email: signup.body.email, password: 'wrong password 1A' }),
+        await request(app).get('/users/me'),
+      ];
+      expect(answers.map((res) => [res.status, res.headers['cache-control']])).toEqual([
+        [201, 'no-store'],
+        [200, 'no-store'],
+        [200, 'no-store'],
+        [200, 'no-store'],
+        [200, 'no-store'],
+        [200, 'no-store'],
+        [401, 'no-store'],
+        [401, 'no-store'],
+      ]);
+      expect((await request(app).get('/.well-known/jwks.json')).headers['cache-control']).toBe('public, max-age=300');
     });
   });
 
