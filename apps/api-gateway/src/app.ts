@@ -12,6 +12,7 @@ import {
   listen,
   type Logger,
   Metrics,
+  warnAboutDefaultCredentials,
 } from '@platform/service-runtime';
 import { type GatewayConfig, SERVICE_NAME } from './config/gateway-config';
 import { docsRouter } from './docs/docs-router';
@@ -52,6 +53,7 @@ export interface Gateway {
  */
 export function buildGateway(config: GatewayConfig, deps: { logger?: Logger } = {}): Gateway {
   const logger = deps.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
+  warnAboutDefaultCredentials(logger, config.NODE_ENV, { REDIS_URL: config.REDIS_URL });
   const health = new Health();
   const metrics = new Metrics(SERVICE_NAME);
   // The rate-limit commands of one event-loop turn go to Redis as one write.

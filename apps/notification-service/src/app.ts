@@ -1,6 +1,14 @@
 import type { Express } from 'express';
 import { RabbitConnection, redactUrl, type ReliableConsumer } from '@platform/messaging';
-import { createLogger, createServiceApp, Health, JwtVerifier, type Logger, Metrics } from '@platform/service-runtime';
+import {
+  createLogger,
+  createServiceApp,
+  Health,
+  JwtVerifier,
+  type Logger,
+  Metrics,
+  warnAboutDefaultCredentials,
+} from '@platform/service-runtime';
 import {
   type Clock,
   type EventInbox,
@@ -63,6 +71,7 @@ function createMailSender(config: NotificationServiceConfig): { sender: MailSend
 /** The composition root, hand-wired: every object of the service and how it starts and stops. */
 export function buildNotificationService(config: NotificationServiceConfig, options: NotificationServiceOptions = {}): NotificationService {
   const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
+  warnAboutDefaultCredentials(logger, config.NODE_ENV, { DATABASE_URL: config.DATABASE_URL, RABBITMQ_URL: config.RABBITMQ_URL });
   const clock = options.clock ?? systemClock;
 
   // Infrastructure

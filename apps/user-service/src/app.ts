@@ -11,6 +11,7 @@ import {
   type Logger,
   Metrics,
   pingRedis,
+  warnAboutDefaultCredentials,
 } from '@platform/service-runtime';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -65,6 +66,11 @@ export interface UserService {
 /** The composition root: builds user-service's object graph by hand, from config to HTTP app. */
 export async function buildUserService(config: UserServiceConfig, overrides: UserServiceOverrides = {}): Promise<UserService> {
   const logger = overrides.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
+  warnAboutDefaultCredentials(logger, config.NODE_ENV, {
+    DATABASE_URL: config.DATABASE_URL,
+    RABBITMQ_URL: config.RABBITMQ_URL,
+    REDIS_URL: config.REDIS_URL,
+  });
   const health = new Health();
   const metrics = new Metrics(SERVICE_NAME);
 

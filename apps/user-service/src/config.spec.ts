@@ -45,6 +45,34 @@ describe('user-service configuration', () => {
     expect(JSON.stringify(result)).not.toContain('not-a-pem-secret');
   });
 
+  describe('the bootstrap admin password in production', () => {
+    const production = (password: string) =>
+      parseConfig(userServiceConfigSchema, {
+        NODE_ENV: 'production',
+        JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----',
+        ADMIN_EMAIL: 'root@example.com',
+        ADMIN_PASSWORD: password,
+      });
+
+    it.each([
+      ['shorter than 12 characters', 'Sh0rt-Pass1', 'at least 12'],
+      ['a common password', 'qwertyuiop123', 'common password'],
+      ['a common password in other case', 'QWERTYUIOP123', 'common password'],
+      ['a common word with digits and symbols appended', 'Password2024!!', 'common password'],
+    ])('refuses one %s, naming the variable and never the value', (_label, password, problem) => {
+      const result = production(password);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error).toEqual([{ variable: 'ADMIN_PASSWORD', problem: expect.stringContaining(problem) }]);
+      expect(JSON.stringify(result.error)).not.toContain(password);
+    });
+
+    it('accepts a long uncommon one, and leaves development alone', () => {
+      expect(production('Correct horse battery 9').ok).toBe(true);
+      expect(parseConfig(userServiceConfigSchema, { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Passw0rd' }).ok).toBe(true);
+    });
+  });
+
   it('ADMIN_EMAIL and ADMIN_PASSWORD go together', () => {
     expect(parseConfig(userServiceConfigSchema, { ADMIN_EMAIL: 'admin@example.com' })).toMatchObject({
       ok: false,

@@ -1,6 +1,7 @@
 import { USER_EVENTS_EXCHANGE } from '@platform/event-contracts';
 import { baseConfigShape } from '@platform/service-runtime';
 import { z } from 'zod';
+import { weakAdminPasswordProblem } from './infrastructure/security/admin-password-policy';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -83,6 +84,9 @@ export const userServiceConfigSchema = z
     if (config.NODE_ENV === 'production' && !config.JWT_PRIVATE_KEY) {
       ctx.addIssue({ code: 'custom', path: ['JWT_PRIVATE_KEY'], message: 'is required in production (an Ed25519 PKCS8 PEM)' });
     }
+    // The admin account is the most valuable one: in production a guessable password is a start-up error.
+    const weakAdminPassword = config.NODE_ENV === 'production' && config.ADMIN_PASSWORD && weakAdminPasswordProblem(config.ADMIN_PASSWORD);
+    if (weakAdminPassword) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: weakAdminPassword });
     if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './redact';
+export * from './default-credentials';
 export * from './request-context';
 export * from './logger';
 export * from './health';
