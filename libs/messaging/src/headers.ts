@@ -39,14 +39,32 @@ export function readStringHeader(headers: MessageHeaders | undefined, name: stri
   return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
 }
 
-export function readAttempt(headers: MessageHeaders | undefined): number {
-  const attempt = readNumberHeader(headers, MessagingHeaders.attempt);
+/**
+ * Whether this library's bookkeeping headers (`x-original-*`, `x-attempt`) on a message taken from `queue`
+ * can be believed: only when the message was addressed to that queue by name through the default exchange,
+ * which is how retries come back from `<queue>.retry.<n>` (their dead-letter routing), how copies reach
+ * `<queue>.dlq`, and how replays return. A message published to a topic exchange arrives with that exchange
+ * in its delivery info, so whoever may publish there cannot pose as a retry: its copies of these headers are
+ * ignored (they would otherwise pick the routing key that metrics and handlers see, or skip the retries).
+ * Publishing to the default exchange must stay reserved to the services themselves (broker permissions).
+ */
+export function isOwnCopy(message: Message, queue: string): boolean {
+  return message.fields.exchange === '' && message.fields.routingKey === queue;
+}
+
+/** The attempt this delivery is (1 for a first delivery, and for any message that is not `isOwnCopy`). */
+export function readAttempt(message: Message, queue: string): number {
+  if (!isOwnCopy(message, queue)) return 1;
+  const attempt = readNumberHeader(message.properties.headers as MessageHeaders | undefined, MessagingHeaders.attempt);
   return attempt !== undefined && attempt >= 1 ? Math.floor(attempt) : 1;
 }
 
-/** Where the message was first published: retries and replays arrive through the default exchange. */
-export function originOf(message: Message): { exchange: string; routingKey: string } {
-  const headers = message.properties.headers as MessageHeaders | undefined;
+/**
+ * Where the message was first published. Retries and replays arrive through the default exchange and carry
+ * it in `x-original-*`; those headers count only on `isOwnCopy` deliveries.
+ */
+export function originOf(message: Message, queue: string): { exchange: string; routingKey: string } {
+  const headers = isOwnCopy(message, queue) ? (message.properties.headers as MessageHeaders | undefined) : undefined;
   return {
     exchange: readStringHeader(headers, MessagingHeaders.originalExchange) ?? message.fields.exchange,
     routingKey: readStringHeader(headers, MessagingHeaders.originalRoutingKey) ?? message.fields.routingKey,

@@ -97,6 +97,27 @@ describe('ReliableConsumer', () => {
     await waitFor(async () => (await messageCount(inspector.channel, queue)) === 0, 2_000, 'queue empty');
   });
 
+  it('ignores x-original-* and x-attempt headers on a message published to the exchange (only its own retry copies carry them)', async () => {
+    const seen: InboundMessage[] = [];
+    const { queue, events, publish } = await startConsumer(async (message) => {
+      seen.push(message);
+      if (message.attempt < 2) throw new Error('fails once');
+    });
+
+    // Anyone who may publish to the exchange could send these: a label of their choice, and "last attempt".
+    await publish('created.v1', 'forged-1', {
+      headers: { 'x-original-routing-key': 'forged.key.1', 'x-original-exchange': 'forged', 'x-attempt': 99 },
+    });
+    await waitFor(() => events.processed.length === 1, 5_000, 'processed after one retry');
+
+    expect(seen.map((message) => [message.attempt, message.routingKey, message.exchange])).toEqual([
+      [1, `${queue}.created.v1`, EXCHANGE],
+      // The retry copy is the consumer's own: its headers are believed, and they carry the true origin.
+      [2, `${queue}.created.v1`, EXCHANGE],
+    ]);
+    expect(events.deadLettered).toEqual([]);
+  });
+
   it('retries a failing handler with growing delays and acks it on attempt 3', async () => {
     const attempts: Array<{ at: number; message: InboundMessage }> = [];
     const { queue, events, publish } = await startConsumer(async (message) => {

@@ -210,7 +210,7 @@ export class ReliableConsumer {
   }
 
   private async process(message: ConsumeMessage, channels: Channels): Promise<void> {
-    const origin = originOf(message);
+    const origin = originOf(message, this.options.queue);
     const headers = message.properties.headers as MessageHeaders | undefined;
     const inbound: InboundMessage = {
       body: message.content,
@@ -221,7 +221,7 @@ export class ReliableConsumer {
       contentType: message.properties.contentType,
       type: message.properties.type,
       headers: applicationHeaders(headers),
-      attempt: readAttempt(headers),
+      attempt: readAttempt(message, this.options.queue),
       redelivered: message.fields.redelivered,
     };
     const info: MessageInfo = {

@@ -59,7 +59,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
           '',
           options.queue,
           message.content,
-          { ...copyOptions(message, replayHeaders(message)), mandatory: true },
+          { ...copyOptions(message, replayHeaders(message, deadLetterQueue)), mandatory: true },
           timeoutMs,
         );
         channel.ack(message);
@@ -79,9 +79,9 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
   }
 }
 
-function replayHeaders(message: GetMessage): MessageHeaders {
+function replayHeaders(message: GetMessage, deadLetterQueue: string): MessageHeaders {
   const headers = message.properties.headers as MessageHeaders | undefined;
-  const origin = originOf(message);
+  const origin = originOf(message, deadLetterQueue);
   return {
     ...applicationHeaders(headers),
     [MessagingHeaders.originalExchange]: origin.exchange,

@@ -36,6 +36,25 @@ describe('logger', () => {
     expect(input.password).toBe('Hunter2-pass');
   });
 
+  it('caps what one line may carry: long strings (message included), long arrays; secrets still redacted', () => {
+    const { logger, lines } = captureLogger();
+    const megabyte = 'x'.repeat(1_000_000);
+    logger.warn(`Unknown event type ${megabyte}`, {
+      type: megabyte,
+      nested: { deeper: [megabyte] },
+      many: Array.from({ length: 10_000 }, (_, i) => i),
+      note: `${'y'.repeat(5_000)} Bearer ${jwt}`,
+      err: new Error(megabyte),
+    });
+    const [line] = lines();
+    expect(JSON.stringify(line).length).toBeLessThan(40_000);
+    expect(String(line['message'])).toMatch(/^Unknown event type x{4077}…\[\d+ more characters\]$/);
+    expect(line['type']).toBe(`${'x'.repeat(4_096)}…[995904 more characters]`);
+    expect(line['many']).toHaveLength(101);
+    expect((line['many'] as unknown[]).at(-1)).toBe('…[9900 more items]');
+    expect(JSON.stringify(line)).not.toContain(jwt.slice(0, 40));
+  });
+
   it('logs errors with message and stack, redacted', () => {
     const { logger, lines } = captureLogger();
     logger.error('query failed', { err: new Error('connect to postgresql://u:pw-secret@db failed') });

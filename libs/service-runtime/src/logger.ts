@@ -15,12 +15,19 @@ export interface LoggerOptions {
 
 const SPLAT = Symbol.for('splat');
 
-/** Adds the request id of the current request/message, then strips secrets from everything. */
+/**
+ * What one log line may carry, whatever its source: text from a message or a request (an event type, a
+ * header, an error message quoting input) can be as long as its sender likes, and a megabyte log line is
+ * a cheap way to flood the log pipeline. Long enough for a stack trace.
+ */
+export const LOG_LIMITS = { maxStringLength: 4_096, maxArrayItems: 100 } as const;
+
+/** Adds the request id of the current request/message, then strips secrets from everything and caps its size. */
 const contextAndRedaction = winston.format((info) => {
   const requestId = requestContext.requestId();
   if (requestId && info['requestId'] === undefined) info['requestId'] = requestId;
   for (const [key, value] of Object.entries(info)) {
-    if (key !== 'level') info[key] = isSensitiveKey(key) && value != null ? REDACTED : redact(value);
+    if (key !== 'level') info[key] = isSensitiveKey(key) && value != null ? REDACTED : redact(value, LOG_LIMITS);
   }
   delete (info as Record<symbol, unknown>)[SPLAT];
   return info;

@@ -18,6 +18,19 @@ export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);
 }
 
+/** Caps for what one log line may carry; unset: no cap. */
+export interface RedactLimits {
+  /** Longer strings are cut (after redaction, so a cut never splits a secret out of its pattern). */
+  maxStringLength?: number;
+  /** Longer arrays keep their first items. */
+  maxArrayItems?: number;
+}
+
+function capString(text: string, max: number | undefined): string {
+  if (max === undefined || text.length <= max) return text;
+  return `${text.slice(0, max)}…[${text.length - max} more characters]`;
+}
+
 export function redactString(text: string): string {
   let result = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
@@ -26,29 +39,35 @@ export function redactString(text: string): string {
 
 /**
  * A copy of `value` with secrets replaced: values under sensitive keys, and secret-looking substrings of
- * every string. Errors become plain objects (name, message, code, stack). Never mutates its input.
+ * every string; strings and arrays cut to `limits`. Errors become plain objects (name, message, code,
+ * stack). Never mutates its input.
  */
-export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return redactString(value);
+export function redact(value: unknown, limits: RedactLimits = {}, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return capString(redactString(value), limits.maxStringLength);
   if (typeof value !== 'object' || value === null) return value;
   if (depth > 8) return '[Truncated]';
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
+  const inner = (item: unknown): unknown => redact(item, limits, depth + 1, seen);
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return {
       name: value.name,
-      message: redactString(value.message),
-      ...(code !== undefined ? { code } : {}),
-      ...(value.stack ? { stack: redactString(value.stack) } : {}),
+      message: inner(value.message),
+      ...(code !== undefined ? { code: inner(code) } : {}),
+      ...(value.stack ? { stack: inner(value.stack) } : {}),
     };
   }
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (Array.isArray(value)) {
+    const max = limits.maxArrayItems ?? value.length;
+    const items = value.slice(0, max).map(inner);
+    return value.length > max ? [...items, `…[${value.length - max} more items]`] : items;
+  }
   const copy: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    copy[key] = isSensitiveKey(key) && inner !== undefined && inner !== null ? REDACTED : redact(inner, depth + 1, seen);
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = isSensitiveKey(key) && item !== undefined && item !== null ? REDACTED : inner(item);
   }
   return copy;
 }

@@ -147,6 +147,72 @@ describe('consuming user events (real RabbitMQ, Postgres and SMTP)', () => {
     expect(await metric('notification_consumer_processed_total')).toBeGreaterThan(0);
   });
 
+  it('keeps metric labels from message data in a fixed set, whatever types and headers a publisher invents', async () => {
+    for (let i = 0; i < 20; i++) {
+      const invented = { ...freshEvent('created'), type: `invented-${i}-${'x'.repeat(200)}` };
+      await t.publisher.publishRaw('user.created.v1', Buffer.from(JSON.stringify(invented)), invented.eventId);
+    }
+    const known = freshEvent('created');
+    const forged = { 'x-original-routing-key': 'forged.routing.key', 'x-original-exchange': 'forged', 'x-attempt': 99 };
+    await t.publisher.publishRaw('user.created.v1', Buffer.from(JSON.stringify(known)), known.eventId, undefined, forged);
+    await t.smtp.waitForMail((m) => m.to.includes(known.payload.email));
+
+    const text = await t.service.metrics.registry.metrics();
+    const labels = (name: string, label: string) =>
+      new Set(
+        text
+          .split('\n')
+          .filter((line) => line.startsWith(`${name}{`))
+          .map((line) => new RegExp(`${label}="([^"]*)"`).exec(line)?.[1]),
+      );
+    expect(labels('notification_consumer_unknown_event_types_total', 'event_type')).toEqual(new Set(['unknown']));
+    for (const key of labels('notification_consumer_processed_total', 'routing_key')) {
+      expect(['user.created.v1', 'user.updated.v1', 'user.activated.v1', 'user.deactivated.v1', 'user.deleted.v1', 'unknown']).toContain(
+        key,
+      );
+    }
+    expect(text).not.toContain('forged');
+    expect(text).not.toContain('invented');
+    // The forged x-attempt did not send the event to the dead-letter queue at its first failure either.
+    expect(await t.publisher.messageCount(dlq())).toBe(0);
+  });
+
+  it('plants no mail: only contract-valid events for existing fields produce one, everything else is dead-lettered', async () => {
+    const created = () => freshEvent('created');
+    const withPayload = (event: { payload: object }, payload: Record<string, unknown>): Record<string, unknown> => ({
+      ...event,
+      payload: { ...event.payload, ...payload },
+    });
+    const updated = () => freshEvent('updatedEmail');
+    const planted: Array<[string, string, Record<string, unknown>]> = [
+      ['an extra payload field', 'user.created.v1', withPayload(created(), { bcc: 'attacker@example.com' })],
+      ['a header injection in the address', 'user.created.v1', withPayload(created(), { email: 'a@example.com\r\nBcc: x@example.com' })],
+      ['a local part of 200 characters', 'user.created.v1', withPayload(created(), { email: `${'a'.repeat(200)}@example.com` })],
+      ['a bidi override in the name', 'user.created.v1', withPayload(created(), { name: 'Ada \u202Egnp.exe' })],
+      ['a field that does not exist in changedFields', 'user.updated.v1', withPayload(updated(), { changedFields: ['role'] })],
+      ['an email change without the previous address', 'user.updated.v1', withPayload(updated(), { previousEmail: undefined })],
+      ['a type its routing key does not name', 'user.deleted.v1', created()],
+      ['a role that does not exist', 'user.created.v1', withPayload(created(), { role: 'root' })],
+    ];
+    const dlqBefore = await t.publisher.messageCount(dlq());
+    for (const [, routingKey, event] of planted) {
+      await t.publisher.publishRaw(routingKey, Buffer.from(JSON.stringify(event)), String(event['eventId']));
+    }
+    await waitFor(async () => (await t.publisher.messageCount(dlq())) === dlqBefore + planted.length, {
+      timeoutMs: 10_000,
+      description: `${planted.length} dead letters`,
+    });
+    const after = freshEvent('created');
+    await t.publisher.publishEvent(after);
+    await t.smtp.waitForMail((m) => m.to.includes(after.payload.email));
+    for (const [label, , event] of planted) {
+      const payload = event['payload'] as { userId: string; email: string };
+      expect([label, await notificationsOf(payload.userId)]).toEqual([label, []]);
+    }
+    expect(t.smtp.mails.filter((m) => m.to.some((to) => to.includes('attacker') || to.includes('\n')))).toEqual([]);
+    await t.publisher.inspector.purgeQueue(dlq());
+  });
+
   it('retries a handler failure (database briefly away) with delays, then succeeds', async () => {
     const event = freshEvent('deactivated');
     flaky.failNext(event.eventId, 2);

@@ -71,12 +71,19 @@ export class TestPublisher {
     await this.publishRaw(String(routingKeyOfEvent(event)), Buffer.from(JSON.stringify(event)), event.eventId, event.correlationId);
   }
 
-  async publishRaw(routingKey: string, body: Buffer, messageId: string, correlationId?: string): Promise<void> {
+  async publishRaw(
+    routingKey: string,
+    body: Buffer,
+    messageId: string,
+    correlationId?: string,
+    headers?: Record<string, unknown>,
+  ): Promise<void> {
     this.channel.publish(USER_EVENTS_EXCHANGE, routingKey, body, {
       persistent: true,
       messageId,
       contentType: 'application/json',
       ...(correlationId ? { correlationId } : {}),
+      ...(headers ? { headers } : {}),
     });
     await this.channel.waitForConfirms();
   }

@@ -1,4 +1,11 @@
-import { type EventParseError, parseUserEventMessage, USER_EVENT_ROUTING_KEYS, USER_EVENTS_EXCHANGE } from '@platform/event-contracts';
+import {
+  type EventParseError,
+  parseUserEventMessage,
+  routingKeyOfEvent,
+  USER_EVENT_ROUTING_KEYS,
+  USER_EVENTS_EXCHANGE,
+  userEventSchemas,
+} from '@platform/event-contracts';
 import { type InboundMessage, PermanentMessageError, type RabbitConnection, ReliableConsumer } from '@platform/messaging';
 import { isWellFormedRequestId, type Logger, requestContext } from '@platform/service-runtime';
 import type { HandleUserEventUseCase } from '../../application';
@@ -15,10 +22,21 @@ export interface UserEventsConsumerDeps {
   onNotificationsRecorded: () => void;
 }
 
+const KNOWN_ROUTING_KEYS = new Set<string>(USER_EVENT_ROUTING_KEYS);
+const KNOWN_EVENT_TYPES = new Set<string>(Object.values(userEventSchemas).map((schema) => schema.shape.type.value));
+
+/**
+ * Metric labels from message data come from a fixed set: a known value or `unknown`. Whoever can publish to
+ * the exchange chooses types and routing keys; as labels they would grow a time series per invented value.
+ */
+export const routingKeyLabel = (routingKey: string): string => (KNOWN_ROUTING_KEYS.has(routingKey) ? routingKey : 'unknown');
+export const eventTypeLabel = (type: string): string => (KNOWN_EVENT_TYPES.has(type) ? type : 'unknown');
+
 /**
  * The queue `notification-service.user-events`, bound to every user event routing key of `user.events`.
- * Every message is parsed against the event contracts first: non-JSON and contract violations go to the
- * DLQ at once (PermanentMessageError), unknown types are acked and counted, valid events are handled in
+ * Every message is parsed against the event contracts first: non-JSON, contract violations and an event
+ * whose type is not the one its routing key names go to the DLQ at once (PermanentMessageError), so only
+ * contract-valid events produce mails; unknown types are acked and counted, valid events are handled in
  * the request context of the HTTP request that caused them (correlationId), so their log lines carry it.
  */
 export function createUserEventsConsumer(deps: UserEventsConsumerDeps): ReliableConsumer {
@@ -31,6 +49,10 @@ export function createUserEventsConsumer(deps: UserEventsConsumerDeps): Reliable
       return;
     }
     const event = parsed.value;
+    // One reading of a message: the routing key it was delivered by and the type it says it is must agree.
+    if (routingKeyOfEvent(event) !== message.routingKey) {
+      throw new PermanentMessageError('ROUTING_KEY_MISMATCH', `A ${event.type} v${event.version} event arrived with another routing key`);
+    }
     const result = await deps.handleUserEvent.execute(event);
     logger.info(result.outcome === 'duplicate' ? 'Event already processed; nothing to do' : 'Event processed', {
       eventId: event.eventId,
@@ -49,12 +71,14 @@ export function createUserEventsConsumer(deps: UserEventsConsumerDeps): Reliable
 
   const rejectUnusable = (error: EventParseError, message: InboundMessage): void => {
     if (error.code === 'UNKNOWN_EVENT_TYPE') {
-      // A newer producer may publish types we do not know yet: not poison, just not ours to handle.
-      metrics.consumerUnknownEventTypes.inc({ event_type: `${error.type.slice(0, 64)}.v${String(error.version).slice(0, 8)}` });
+      // A newer producer may publish types we do not know yet: not poison, just not ours to handle. The label
+      // is the type when we know it (a version we do not), else `unknown`; the log line says which.
+      metrics.consumerUnknownEventTypes.inc({ event_type: eventTypeLabel(error.type) });
       logger.warn('Unknown event type; acked without handling', {
         messageId: message.messageId,
         routingKey: message.routingKey,
         type: error.type,
+        version: error.version,
       });
       return;
     }
@@ -72,8 +96,8 @@ export function createUserEventsConsumer(deps: UserEventsConsumerDeps): Reliable
     logger,
     runInContext,
     hooks: {
-      onProcessed: (info) => metrics.consumerProcessed.inc({ routing_key: info.routingKey }),
-      onRetried: (info) => metrics.consumerRetried.inc({ routing_key: info.routingKey }),
+      onProcessed: (info) => metrics.consumerProcessed.inc({ routing_key: routingKeyLabel(info.routingKey) }),
+      onRetried: (info) => metrics.consumerRetried.inc({ routing_key: routingKeyLabel(info.routingKey) }),
       onDeadLettered: (info) => metrics.consumerDeadLettered.inc({ reason: info.reason }),
     },
   });
