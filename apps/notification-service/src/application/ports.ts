@@ -38,8 +38,11 @@ export interface NotificationRepository {
    * crashed mid-send is retried once the lease ends.
    */
   claimDue(now: Date, leaseUntil: Date, limit: number): Promise<Notification[]>;
-  /** Stores what markSent / recordFailedAttempt changed (status, sentAt, nextAttemptAt, lastError), in one write. */
-  saveDeliveryOutcomes(notifications: readonly Notification[]): Promise<void>;
+  /**
+   * Stores what markSent / recordFailedAttempt changed (status, sentAt, nextAttemptAt, lastError) for one
+   * notification, right after its send, unless another sender finished it meanwhile (it is no longer pending).
+   */
+  saveDeliveryOutcome(notification: Notification): Promise<void>;
   countPending(): Promise<number>;
 }
 

@@ -68,9 +68,16 @@ describe('PrismaNotificationRepository (real Postgres)', () => {
     const [sent, failed] = claims.flat(); // any two: which claim got which rows varies
     sent.markSent(now);
     failed.recordFailedAttempt('550 unknown user', now, true, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 });
-    await repository.saveDeliveryOutcomes([sent, failed]);
-    expect((await repository.findById(sent.id))?.status).toBe('sent');
+    await repository.saveDeliveryOutcome(sent);
+    // Saved on its own, at once: the other rows of the claim are untouched meanwhile.
+    expect(await repository.findById(sent.id)).toMatchObject({ status: 'sent', sentAt: now });
+    expect(await repository.countPending()).toBe(29);
+    await repository.saveDeliveryOutcome(failed);
     expect(await repository.findById(failed.id)).toMatchObject({ status: 'failed', lastError: '550 unknown user' });
     expect(await repository.countPending()).toBe(28);
+
+    // A row another sender finished meanwhile (our lease ran out) is not overwritten.
+    await repository.saveDeliveryOutcome(Notification.restore(sent.id, failed.snapshot()));
+    expect((await repository.findById(sent.id))?.status).toBe('sent');
   });
 });

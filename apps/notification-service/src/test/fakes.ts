@@ -46,16 +46,17 @@ export class InMemoryNotificationStore implements EventInbox, NotificationReposi
   /** The next saves of delivery outcomes that fail (the database unreachable), each after `onFailedSave`. */
   failingSaves = 0;
   onFailedSave: (() => void) | undefined;
+  /** Every outcome saved, in order: notification id and the status saved. */
+  readonly savedOutcomes: Array<{ id: string; status: string }> = [];
 
-  async saveDeliveryOutcomes(notifications: readonly Notification[]): Promise<void> {
+  async saveDeliveryOutcome(notification: Notification): Promise<void> {
     if (this.failingSaves > 0) {
       this.failingSaves--;
       this.onFailedSave?.();
       throw new Error("Can't reach database server");
     }
-    for (const notification of notifications) {
-      if (this.notifications.get(notification.id)?.status === 'pending') this.notifications.set(notification.id, copy(notification));
-    }
+    this.savedOutcomes.push({ id: notification.id, status: notification.status });
+    if (this.notifications.get(notification.id)?.status === 'pending') this.notifications.set(notification.id, copy(notification));
   }
 
   async countPending(): Promise<number> {
@@ -75,12 +76,24 @@ export class FixedClock implements Clock {
   }
 }
 
-/** Records mails; `failWith` makes every send fail (transiently unless `permanent`). */
+/** Records mails; `failWith` makes every send fail (transiently unless `permanent`); `hold` keeps one address's send in flight. */
 export class RecordingMailSender implements MailSender {
   readonly sent: OutgoingMail[] = [];
   failWith: { message: string; permanent: boolean } | undefined;
+  private readonly held = new Map<string, Promise<void>>();
+
+  /** Sends to `address` wait until the returned function is called. */
+  hold(address: string): () => void {
+    let release!: () => void;
+    this.held.set(address, new Promise((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(address);
+      release();
+    };
+  }
 
   async send(mail: OutgoingMail): Promise<void> {
+    await this.held.get(mail.to);
     if (this.failWith) throw new MailDeliveryError(this.failWith.message, this.failWith.permanent);
     this.sent.push(mail);
   }

@@ -111,23 +111,17 @@ export class PrismaNotificationRepository implements EventInbox, NotificationRep
     return rows.map(toDomain);
   }
 
-  async saveDeliveryOutcomes(notifications: readonly Notification[]): Promise<void> {
-    if (notifications.length === 0) return;
-    const outcomes = notifications.map((n) => ({
-      id: n.id,
-      status: n.status,
-      sent_at: n.sentAt?.toISOString() ?? null,
-      next_attempt_at: n.nextAttemptAt.toISOString(),
-      last_error: n.lastError,
-    }));
-    // One statement for the whole batch. Only rows still pending: never overwrite a row another sender
-    // finished after our lease ran out.
-    await this.prisma.$executeRaw`
-      UPDATE notifications AS n
-         SET status = o.status, sent_at = o.sent_at, next_attempt_at = o.next_attempt_at, last_error = o.last_error
-        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
-          AS o(id uuid, status notification_status, sent_at timestamptz, next_attempt_at timestamptz, last_error text)
-       WHERE n.id = o.id AND n.status = 'pending'`;
+  async saveDeliveryOutcome(notification: Notification): Promise<void> {
+    // Only a row still pending: never overwrite a row another sender finished after our lease ran out.
+    await this.prisma.notification.updateMany({
+      where: { id: notification.id, status: 'pending' },
+      data: {
+        status: notification.status,
+        sentAt: notification.sentAt ?? null,
+        nextAttemptAt: notification.nextAttemptAt,
+        lastError: notification.lastError ?? null,
+      },
+    });
   }
 
   countPending(): Promise<number> {

@@ -3,6 +3,13 @@ import { FixedClock, InMemoryNotificationStore, RecordingMailSender } from '../.
 import { HandleUserEventUseCase } from '../handle-user-event/handle-user-event.use-case';
 import { SendPendingNotificationsUseCase } from './send-pending-notifications.use-case';
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; !condition(); turn++) {
+    if (turn > 1_000) throw new Error('condition never met');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 const settings = { batchSize: 10, leaseMs: 60_000, maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000, saveRetryBaseDelayMs: 1 };
 
 async function setup() {
@@ -60,6 +67,26 @@ describe('SendPendingNotificationsUseCase', () => {
     ]);
   });
 
+  it('saves each outcome as soon as its mail is out, while the batch is still sending: a crash re-sends only mails in flight', async () => {
+    const { store, mailSender, useCase } = await setup();
+    const release = mailSender.hold('ada@new.example.com');
+    const running = useCase.execute();
+    // One mail is out and the other still in flight: the first outcome is stored already.
+    await waitUntil(() => store.savedOutcomes.length === 1);
+    const [first] = store.savedOutcomes;
+    expect(first.status).toBe('sent');
+    expect(store.notifications.get(first.id)?.status).toBe('sent');
+    expect(mailSender.sent.map((mail) => mail.to)).toEqual(['ada@example.com']);
+    // Were the process killed now, only the mail in flight would still be pending (and sent again after the lease).
+    expect(await store.countPending()).toBe(1);
+
+    release();
+    const report = await running;
+    expect(report.sent).toHaveLength(2);
+    expect(store.savedOutcomes.map((outcome) => outcome.status)).toEqual(['sent', 'sent']);
+    expect(new Set(store.savedOutcomes.map((outcome) => outcome.id)).size).toBe(2); // one save per mail
+  });
+
   it('saves the outcomes again after a failed save, so a database blip sends no mail twice', async () => {
     const { store, clock, mailSender, useCase } = await setup();
     store.failingSaves = 3;
@@ -73,12 +100,20 @@ describe('SendPendingNotificationsUseCase', () => {
 
   it('stops trying to save once half the lease is used; the mails then go again when the lease runs out', async () => {
     const { store, clock, mailSender, useCase } = await setup();
+    const startedAt = clock.now().getTime();
+    const failedAt: number[] = [];
     store.failingSaves = 100;
-    store.onFailedSave = () => clock.advance(10_000);
+    store.onFailedSave = () => {
+      failedAt.push(clock.now().getTime() - startedAt);
+      clock.advance(10_000);
+    };
     await expect(useCase.execute()).rejects.toThrow("Can't reach database server");
-    expect(store.failingSaves).toBe(97); // failed at +0 s, +10 s and +20 s; at +30 s half the lease was gone
+    // Each mail's save was tried and retried, each retry decided while half the lease (30 s) was left (the
+    // fake clock jumps 10 s per failure, so the last retry may start just at 30 s), none later.
+    expect(failedAt.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...failedAt)).toBeLessThanOrEqual(30_000);
     store.failingSaves = 0;
-    clock.advance(30_000);
+    clock.advance(60_000);
     expect((await useCase.execute()).sent).toHaveLength(2);
     expect(mailSender.sent).toHaveLength(4); // at least once: sent again, never lost
   });
@@ -93,7 +128,7 @@ describe('SendPendingNotificationsUseCase', () => {
     const other = await setup();
     other.store.failingSaves = 5;
     await expect(other.useCase.execute(stopping.signal)).rejects.toThrow();
-    expect(other.store.failingSaves).toBe(4);
+    expect(other.store.failingSaves).toBe(3); // one first attempt per mail, no retry
     expect(mailSender.sent).toHaveLength(2);
   });
 });

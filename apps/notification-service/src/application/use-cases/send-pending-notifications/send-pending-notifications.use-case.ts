@@ -7,7 +7,7 @@ export interface SenderSettings extends DeliveryRetryPolicy {
   readonly batchSize: number;
   /** How long a claim keeps other senders off a notification; longer than any single send. */
   readonly leaseMs: number;
-  /** First pause before saving the outcomes again after a failed save (default 100 ms; pauses grow to 20×). */
+  /** First pause before saving an outcome again after a failed save (default 100 ms; pauses grow to 20×). */
   readonly saveRetryBaseDelayMs?: number;
 }
 
@@ -20,7 +20,11 @@ export interface DeliveryReport {
   readonly failed: Notification[];
 }
 
-/** One run of the sender: claim due notifications, send each, store the outcome. */
+/**
+ * One run of the sender: claim due notifications, send each, and store each outcome as soon as that mail is
+ * out, so a crash (kill -9) re-sends only the mails whose send had not been recorded yet, not the whole
+ * claimed batch.
+ */
 export class SendPendingNotificationsUseCase {
   constructor(
     private readonly deps: {
@@ -31,14 +35,24 @@ export class SendPendingNotificationsUseCase {
     },
   ) {}
 
-  /** `signal` (the sender stopping) ends the retries of saving the outcomes early; the first save always runs. */
+  /**
+   * `signal` (the sender stopping) ends the retries of saving an outcome early; the first save always runs.
+   * Rejects with the first failed save once every mail of the batch has been dealt with.
+   */
   async execute(signal?: AbortSignal): Promise<DeliveryReport> {
     const { repository, clock, settings } = this.deps;
     const now = clock.now();
     const due = await repository.claimDue(now, new Date(now.getTime() + settings.leaseMs), settings.batchSize);
+    const retryUntil = now.getTime() + settings.leaseMs / 2;
+    const saves = await Promise.allSettled(
+      due.map(async (notification) => {
+        await this.deliver(notification);
+        await this.saveOutcome(notification, retryUntil, signal);
+      }),
+    );
+    const failedSave = saves.find((save) => save.status === 'rejected');
+    if (failedSave) throw failedSave.reason;
     const report: DeliveryReport = { claimed: due.length, sent: [], retrying: [], failed: [] };
-    await Promise.all(due.map((notification) => this.deliver(notification)));
-    await this.saveOutcomes(due, now.getTime() + settings.leaseMs / 2, signal);
     for (const notification of due) {
       const bucket = notification.status === 'sent' ? report.sent : notification.status === 'failed' ? report.failed : report.retrying;
       bucket.push(notification);
@@ -47,14 +61,14 @@ export class SendPendingNotificationsUseCase {
   }
 
   /**
-   * The mails are out, so a database blip must not send them twice: saving is retried while the claim has
-   * at least half its lease left. If it still fails, the leases run out and the mails go again: at least
-   * once, never lost.
+   * The mail is out, so a database blip must not send it twice: saving is retried while the claim has at
+   * least half its lease left. If it still fails, the lease runs out and the mail goes again: at least once,
+   * never lost.
    */
-  private async saveOutcomes(due: Notification[], retryUntil: number, signal?: AbortSignal): Promise<void> {
+  private async saveOutcome(notification: Notification, retryUntil: number, signal?: AbortSignal): Promise<void> {
     const { repository, clock, settings } = this.deps;
     const baseDelayMs = settings.saveRetryBaseDelayMs ?? 100;
-    await retryWithBackoff(() => repository.saveDeliveryOutcomes(due), {
+    await retryWithBackoff(() => repository.saveDeliveryOutcome(notification), {
       maxAttempts: Number.MAX_SAFE_INTEGER,
       baseDelayMs,
       maxDelayMs: baseDelayMs * 20,
