@@ -71,6 +71,10 @@ export function pct(text: string): string {
 const NASTY_STRINGS = [
   '😀👍🏽👨‍👩‍👧‍👦',
   '\u202Egnp.exe\u202C',
+  // Bidirectional controls: isolates, marks, the Arabic letter mark.
+  '\u2066Ada\u2069',
+  'A\u200Fda',
+  'A\u061Cda',
   'مرحبا بالعالم',
   'שלום',
   'e\u0301\u0302\u0303\u0304\u0305',
@@ -495,6 +499,14 @@ const NUMBERISH = [
   '%D9%A1',
   '+5',
   '00001',
+  // Numbers to JavaScript's Number() but not decimal digits: the services refuse them (issue 11).
+  '1e2',
+  '5.0',
+  '%205',
+  '5%20',
+  '%2B5',
+  '0b101',
+  '0o7',
   'null',
   'true',
   '-0',
@@ -568,6 +580,10 @@ export function fuzzCases(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
                   ` ${t.attacker.email} `,
                   'a@b',
                   `${'a'.repeat(250)}@x.com`,
+                  // RFC 5321 length limits: local part over 64 octets, a domain label over 63.
+                  `${'a'.repeat(65)}@example.com`,
+                  `${'a'.repeat(200)}@example.com`,
+                  `a@${'d'.repeat(64)}.com`,
                 ),
               },
             ),
