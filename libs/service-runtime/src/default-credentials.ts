@@ -1,5 +1,3 @@
-import type { Logger } from './logger';
-
 /**
  * What is wrong with the credentials in an infrastructure URL, by its scheme, or undefined: RabbitMQ's
  * `guest` account (also implied by a URL without user, which amqplib fills in as guest:guest), and a
@@ -34,7 +32,7 @@ export function defaultCredentialProblem(url: string): string | undefined {
  * and never its value. Not an error: a sidecar or network policy may be the real protection.
  */
 export function warnAboutDefaultCredentials(
-  logger: Pick<Logger, 'warn'>,
+  logger: { warn(message: string, meta?: object): unknown },
   nodeEnv: string,
   settings: Readonly<Record<string, string | undefined>>,
 ): void {
